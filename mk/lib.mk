@@ -1,0 +1,41 @@
+# libenvsafe: every src/*.c goes into both the shared and the static library.
+LIB_SRCS := $(sort $(wildcard src/*.c))
+LIB_PIC_OBJS := $(patsubst src/%.c,$(B)/obj/pic/%.o,$(LIB_SRCS))
+LIB_OBJS     := $(patsubst src/%.c,$(B)/obj/static/%.o,$(LIB_SRCS))
+LIB_HDRS := include/envsafe.h $(wildcard src/*.h)
+
+# The injected library depends on libc alone.  -fvisibility=hidden plus the
+# version script keep every internal symbol private; -ftls-model and
+# -fno-plt are not needed because the library has no TLS and calls little.
+LIB_CFLAGS := $(ES_CFLAGS) -fvisibility=hidden -fno-strict-aliasing
+
+$(B)/obj/pic/%.o: src/%.c $(LIB_HDRS) | $(B)/obj/pic
+	$(CC) $(LIB_CFLAGS) -fPIC -c $< -o $@
+$(B)/obj/static/%.o: src/%.c $(LIB_HDRS) | $(B)/obj/static
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+$(B)/obj/pic $(B)/obj/static:
+	mkdir -p $@
+
+$(B)/libenvsafe.so: $(LIB_PIC_OBJS) src/envsafe.map
+	$(CC) -shared -Wl,--version-script=src/envsafe.map -Wl,-z,now -Wl,-soname,libenvsafe.so \
+		$(LDFLAGS) -o $@ $(LIB_PIC_OBJS)
+$(B)/libenvsafe.a: $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+
+$(B)/envsafe.pc: mk/envsafe.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' $< > $@
+
+ALL_TARGETS += $(B)/libenvsafe.so $(B)/libenvsafe.a $(B)/envsafe.pc
+
+.PHONY: lib install-lib
+lib: $(B)/libenvsafe.so $(B)/libenvsafe.a
+
+install: install-lib
+install-lib: $(B)/libenvsafe.so $(B)/libenvsafe.a $(B)/envsafe.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man3
+	install -m 0755 $(B)/libenvsafe.so $(DESTDIR)$(LIBDIR)/libenvsafe.so
+	install -m 0644 $(B)/libenvsafe.a $(DESTDIR)$(LIBDIR)/libenvsafe.a
+	install -m 0644 include/envsafe.h $(DESTDIR)$(INCDIR)/envsafe.h
+	install -m 0644 $(B)/envsafe.pc $(DESTDIR)$(LIBDIR)/pkgconfig/envsafe.pc
+	install -m 0644 man/envsafe.3 $(DESTDIR)$(MANDIR)/man3/envsafe.3
