@@ -1,9 +1,6 @@
-# envsafe - top-level build.  Each area owns one fragment in mk/:
-#   mk/lib.mk        libenvsafe.so / libenvsafe.a, install, envsafe.pc
-#   mk/tests.mk      the test suite run by `make check` (TAP, via prove)
-#   mk/cli.mk        the envsafe command-line tool
-#   mk/bench.mk      `make bench`
-#   mk/hardening.mk  sanitizers, fuzzing, aarch64, musl
+# envsafe - top-level build.  Each area owns one fragment in mk/, for
+# example mk/lib.mk (the library, install), mk/cli.mk (the envsafe tool),
+# mk/tests-core.mk (the core test suite), mk/bench.mk (`make bench`).
 # A fragment appends to ALL_TARGETS (built by `make`) and CHECK_TESTS
 # (TAP producers run by `make check`).
 
@@ -29,8 +26,13 @@ CHECK_TESTS :=
 .PHONY: all check demo clean install
 all: all-targets
 
+# Test programs are linked either against stock libc (and run with or without
+# LD_PRELOAD) or against the library itself through these flags.
+LINK_ENVSAFE := -L$(B) -lenvsafe -Wl,-rpath,$(abspath $(B))
+TEST_CFLAGS  := $(ES_CFLAGS) -pthread -Itests
+
 include mk/lib.mk
-include $(wildcard mk/tests.mk mk/cli.mk mk/bench.mk mk/hardening.mk)
+include $(filter-out mk/lib.mk,$(sort $(wildcard mk/*.mk)))
 
 all-targets: $(ALL_TARGETS)
 
