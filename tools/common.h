@@ -1,0 +1,32 @@
+/* Helpers shared by the envsafe subcommands (tools/common.c). */
+#ifndef ENVSAFE_TOOLS_COMMON_H
+#define ENVSAFE_TOOLS_COMMON_H
+
+#include <stdarg.h>
+
+/* The program name used in messages ("envsafe"). */
+extern const char *es_progname;
+
+/* Print "envsafe: <message>\n" to stderr (one line; the errno text is
+ * appended by es_error_errno). */
+void es_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void es_error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Absolute path of libenvsafe.so to preload, found next to the envsafe
+ * executable (build tree) or in ../lib (installed tree); NULL with a
+ * message printed if it cannot be found. */
+const char *es_find_library(void);
+
+/* Absolute path of the envsafe-stress workload program (build tree or
+ * $(LIBEXECDIR)); NULL with a message printed if it cannot be found. */
+const char *es_find_stress(void);
+
+/* Prepend LIBRARY to LD_PRELOAD in the current process's environment
+ * (keeping any existing entries); 0 on success, -1 on error. */
+int es_prepend_preload(const char *library);
+
+/* execvp ARGV; on failure print one line and return 127 (not found) or
+ * 126 (found but not executable), as env(1) does. */
+int es_exec_command(char **argv);
+
+#endif
