@@ -1,0 +1,317 @@
+/*
+ * publish.c - the environ array and the protocol that publishes it.
+ * All functions here run with the writer lock held.
+ *
+ * The live list sits at the top of a buffer: slots[start..cap-1], with
+ * slots[cap] == NULL forever and environ == &slots[start].  Every change
+ * is made so that a reader holding any environ value ever published -
+ * libc's internal getenv, a loop over environ, execve copying it - reads
+ * only valid "NAME=value" strings up to a NULL, and sees every entry that
+ * stays live for its whole walk at least once.  The proof is in
+ * docs/DESIGN.md; each store below names the step it implements.
+ *
+ *   add:      slots[start-1] = s; then environ = &slots[start-1].
+ *   replace:  slots[i] = s.
+ *   remove i: slots[i] = slots[start] (entries only move towards the
+ *             NULL, i.e. ahead of any walker); then environ = &slots[start+1].
+ *   grow:     copy the live list to the top of a buffer twice as large and
+ *             publish it; the old buffer is never written again.
+ *   clear:    environ = &slots[cap].
+ * Nothing published is ever freed: readers are not tracked, so no moment
+ * is known at which the last one has left.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "hash.h"
+#include "state.h"
+
+struct es_view *es_current_view;
+struct es_writer_state es_w;
+
+#define ES_MIN_CAP 32
+
+static struct es_view *new_view(size_t cap, struct es_slot_record **records)
+{
+	size_t arrays = (cap + 1) * (sizeof(char *) + sizeof(const char *));
+	struct es_view *v = es_alloc(sizeof *v + arrays);
+	if (!v)
+		return NULL;
+	struct es_slot_record *r = es_alloc((cap + 1) * sizeof *r);
+	if (!r) {
+		es_free(v);
+		return NULL;
+	}
+	memset(v + 1, 0, arrays);
+	memset(r, 0, (cap + 1) * sizeof *r);
+	v->cap = cap;
+	v->slots = (char **)(v + 1);
+	v->shadow = (const char **)(v->slots + cap + 1);
+	*records = r;
+	return v;
+}
+
+/* Publish V with its live list starting at START.  Order: the view first,
+ * then environ, both release.  A reader that sees the new environ
+ * therefore sees the new view; one that sees the old environ with the new
+ * view notices that environ is outside the view and walks environ instead. */
+static void publish_view(struct es_view *v, struct es_slot_record *records, size_t start)
+{
+	es_free(es_w.records);
+	es_w.view = v;
+	es_w.records = records;
+	es_w.start = start;
+	es_store_release(&es_current_view, v);
+	es_w.published = &v->slots[start];
+	es_store_release(&environ, es_w.published);
+}
+
+/* Record that slot I of the current view holds STR for OWNER. */
+static void set_slot(size_t i, struct es_name *owner, const char *str, int vouched)
+{
+	struct es_view *v = es_w.view;
+	struct es_slot_record *r = &es_w.records[i];
+
+	r->str = str;
+	r->owner = owner;
+	r->vouched = vouched;
+	/* Relaxed: shadow is only a hint; a reader that sees it disagree with
+	 * the slot reads the string itself. */
+	es_store_relaxed(&v->shadow[i], vouched ? str : NULL);
+	if (owner) {
+		/* Release (both): a reader that loads owner->value = str and then
+		 * the slot sees the slot's new content or a later one. */
+		es_store_release(&owner->slot, &v->slots[i]);
+		es_store_release(&owner->value, str);
+	}
+}
+
+/* ---- adoption: make the writer state describe whatever environ is ---- */
+
+static void clear_value(struct es_name *e, void *arg)
+{
+	(void)arg;
+	es_store_release(&e->value, NULL); /* release: see set_slot */
+}
+
+/* After an adoption is published: names it did not contain are unset. */
+static void forget_unseen(struct es_name *e, void *arg)
+{
+	if (e->seen != *(unsigned *)arg && es_load_relaxed(&e->value))
+		clear_value(e, NULL);
+}
+
+/*
+ * Copy ENV (a NULL-terminated array the program may own) into a fresh
+ * buffer of ours; the strings are kept by pointer.  FROM_OWN_VIEW says ENV
+ * is our current live list (the program stored into some environ[i]), so
+ * slots still holding the putenv'd buffer we put there stay unvouched.
+ * All allocation happens before anything is published, and entries keep
+ * their old values until the new view is out: a reader on the old view
+ * must never be told that a name it can still see is unset.
+ */
+static int adopt(char **env, int from_own_view)
+{
+	size_t n = 0;
+	while (env && env[n])
+		n++;
+
+	/* Creating an entry changes nothing a reader can observe. */
+	for (size_t j = 0; j < n; j++)
+		if (!es_index_get(env[j], es_name_len(env[j])))
+			return -1;
+
+	size_t cap = n * 2 > ES_MIN_CAP ? n * 2 : ES_MIN_CAP;
+	struct es_slot_record *records;
+	struct es_view *v = new_view(cap, &records);
+	if (!v)
+		return -1;
+
+	/* Nothing can fail from here on. */
+	const struct es_slot_record *old_records = es_w.records;
+	size_t start = cap - n;
+	size_t unvouched = 0;
+	unsigned epoch = ++es_w.epoch;
+
+	for (size_t j = 0; j < n; j++) {
+		char *s = env[j];
+		size_t i = start + j;
+		size_t len = es_name_len(s);
+		struct es_name *e = es_index_find(es_hash(s, len), s, len);
+		int was_putenv = 0;
+
+		if (from_own_view) {
+			const struct es_slot_record *r = &old_records[&env[j] - es_w.view->slots];
+			was_putenv = r->str == s && !r->vouched && r->owner;
+		}
+		/* Relaxed: v is not published yet; publish_view releases it. */
+		es_store_relaxed(&v->slots[i], s);
+		if (s[len] != '=' || e->seen == epoch) {
+			/* No '=' (getenv never matches it) or a later duplicate:
+			 * kept, but the index does not vouch for it. */
+			records[i] = (struct es_slot_record){ s, NULL, 0 };
+			unvouched++;
+			continue;
+		}
+		e->seen = epoch;
+		records[i] = (struct es_slot_record){ s, e, !was_putenv };
+		unvouched += was_putenv;
+		es_store_relaxed(&v->shadow[i], was_putenv ? NULL : s); /* published below */
+		es_store_release(&e->slot, &v->slots[i]);               /* see set_slot */
+		es_store_release(&e->value, s);                         /* see set_slot */
+	}
+	es_w.unvouched = unvouched;
+	es_w.adopted = 1;
+	publish_view(v, records, start);
+	es_index_each(forget_unseen, &epoch);
+	return 0;
+}
+
+/*
+ * Bring the writer state in line with environ.  The program may have
+ * assigned environ (REPLACED is set) or stored into environ[i]; both are
+ * legal and both are seen here, at the next write, by comparing environ
+ * and every live slot with what we last stored.
+ */
+int es_sync(int *replaced)
+{
+	/* Relaxed: a program's own store to environ is a plain store made
+	 * before this call by program order or its own synchronisation. */
+	char **env = es_load_relaxed(&environ);
+
+	*replaced = 0;
+	if (!es_w.adopted || env != es_w.published) {
+		*replaced = es_w.adopted && env != es_w.published;
+		return adopt(env, 0);
+	}
+	struct es_view *v = es_w.view;
+	for (size_t i = es_w.start; i < v->cap; i++) {
+		/* Relaxed: only this writer (and the program, by plain stores
+		 * it sequenced before this call) stores slots. */
+		if (es_load_relaxed(&v->slots[i]) != es_w.records[i].str)
+			return adopt(env, 1);
+	}
+	return 0;
+}
+
+/*
+ * The slot holding NAME, or -1.  The indexed slot is found in O(1); only
+ * slots the index does not vouch for need their strings read.
+ */
+long es_find(const char *name, size_t len)
+{
+	struct es_name *e = es_index_find(es_hash(name, len), name, len);
+	struct es_view *v = es_w.view;
+
+	if (e && e->value && es_names(e->value, name, len))
+		return (long)(e->slot - v->slots);
+	if (!es_w.unvouched)
+		return -1;
+	for (size_t i = es_w.start; i < v->cap; i++) {
+		const struct es_slot_record *r = &es_w.records[i];
+		if (!r->vouched && es_names(r->str, name, len))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Make sure slots[start-1] exists, growing the buffer if needed. */
+int es_reserve_front(void)
+{
+	if (es_w.start > 0)
+		return 0;
+	struct es_view *old = es_w.view;
+	size_t n = old->cap - es_w.start;
+	size_t cap = old->cap * 2;
+	struct es_slot_record *records;
+	struct es_view *v = new_view(cap, &records);
+	if (!v)
+		return -1;
+	size_t start = cap - n;
+	for (size_t j = 0; j < n; j++) {
+		const struct es_slot_record *r = &es_w.records[es_w.start + j];
+		es_store_relaxed(&v->slots[start + j], (char *)r->str); /* published below */
+		es_store_relaxed(&v->shadow[start + j], r->vouched ? r->str : NULL);
+		records[start + j] = *r;
+		if (r->owner && es_load_relaxed(&r->owner->value) == r->str)
+			es_store_release(&r->owner->slot, &v->slots[start + j]); /* see set_slot */
+	}
+	publish_view(v, records, start);
+	return 0;
+}
+
+void es_replace(size_t i, struct es_name *owner, const char *str, int vouched)
+{
+	struct es_slot_record *r = &es_w.records[i];
+	struct es_name *previous = r->owner;
+
+	es_w.unvouched += (size_t)!vouched - (size_t)!r->vouched;
+	/* Release: the string's bytes are visible before its pointer. */
+	es_store_release(&es_w.view->slots[i], (char *)str);
+	if (previous && previous != owner && es_load_relaxed(&previous->value) == r->str)
+		es_store_release(&previous->value, NULL); /* see set_slot */
+	set_slot(i, owner, str, vouched);
+}
+
+int es_add(struct es_name *owner, const char *str, int vouched)
+{
+	if (es_reserve_front() < 0)
+		return -1;
+	size_t i = es_w.start - 1;
+	if (!vouched)
+		es_w.unvouched++;
+	set_slot(i, owner, str, vouched);
+	/* Release (both): a reader that reaches the slot through the new
+	 * environ sees the string's bytes. */
+	es_store_release(&es_w.view->slots[i], (char *)str);
+	es_w.start = i;
+	es_w.published = &es_w.view->slots[i];
+	es_store_release(&environ, es_w.published);
+	return 0;
+}
+
+void es_remove(size_t i)
+{
+	struct es_view *v = es_w.view;
+	size_t front = es_w.start;
+	struct es_slot_record gone = es_w.records[i];
+
+	if (!gone.vouched)
+		es_w.unvouched--;
+	if (i != front) {
+		/* Move the front entry into the hole: it moves towards the NULL,
+		 * so a walker that has not reached the hole will find it there,
+		 * and one that has passed the hole saw it at the front.
+		 * Release: pairs with acquire walkers (see DESIGN.md, remove). */
+		struct es_slot_record moved = es_w.records[front];
+		es_store_release(&v->slots[i], (char *)moved.str);
+		es_w.records[i] = moved;
+		es_store_relaxed(&v->shadow[i], moved.vouched ? moved.str : NULL);
+		if (moved.owner && es_load_relaxed(&moved.owner->value) == moved.str)
+			es_store_release(&moved.owner->slot, &v->slots[i]); /* see set_slot */
+	}
+	if (gone.owner && es_load_relaxed(&gone.owner->value) == gone.str)
+		es_store_release(&gone.owner->value, NULL); /* see set_slot */
+	es_w.start = front + 1;
+	es_w.published = &v->slots[front + 1];
+	/* Release: the moved entry is in the hole before the front advances. */
+	es_store_release(&environ, es_w.published);
+}
+
+void es_clear(void)
+{
+	es_index_each(clear_value, NULL);
+	es_w.unvouched = 0;
+	if (!es_w.view) {
+		static char *empty[1];
+		es_w.published = empty;
+		es_w.adopted = 0;
+		es_store_release(&environ, empty); /* release: see es_add */
+		return;
+	}
+	es_w.start = es_w.view->cap;
+	es_w.published = &es_w.view->slots[es_w.view->cap];
+	es_store_release(&environ, es_w.published); /* release: see es_add */
+}

@@ -1,0 +1,148 @@
+/*
+ * state.h - the library's data structures and the contracts between its
+ * files.  docs/DESIGN.md explains the protocol; the comments here say who
+ * may touch what.
+ *
+ * Three kinds of memory:
+ *   published  - reachable by readers (environ, views, name entries, index
+ *                tables, interned strings).  Never freed, never rewritten
+ *                with anything but another valid value.
+ *   writer     - touched only with the writer lock held (slot records,
+ *                the intern table, counters).  Freed when replaced.
+ *   snapshot   - owned by the caller of envsafe_snapshot_take.
+ */
+#ifndef ENVSAFE_STATE_H
+#define ENVSAFE_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+extern char **environ;
+
+/*
+ * One environment buffer as readers see it.  slots[0..cap] with
+ * slots[cap] == NULL forever; the live entries are slots[start..cap-1]
+ * where environ == &slots[start].
+ *
+ * shadow[i] is what the library last stored in slots[i] when that string
+ * is immutable and named by the index; it is NULL when the slot holds a
+ * string the index cannot vouch for (a putenv'd buffer, a duplicate
+ * name).  A reader that finds slots[i] != shadow[i] must look at the
+ * string itself: that is how writes the library never saw (a program
+ * storing into environ[i]) stay visible to getenv.
+ */
+struct es_view {
+	size_t cap;
+	char **slots;
+	const char **shadow;
+};
+
+/*
+ * A variable name the library has seen.  Entries are published once and
+ * never removed: an unset name keeps its entry with value == NULL, so a
+ * fixed set of names costs a fixed amount of memory however often it is
+ * set and unset.
+ */
+struct es_name {
+	uint64_t hash;
+	size_t len;
+	const char *value; /* atomic: the live "NAME=value" string, or NULL */
+	char **slot;       /* atomic: where value lives in the current view */
+	unsigned seen;     /* writers only: last adoption pass that saw it */
+	char name[];       /* NUL-terminated copy of the name */
+};
+
+/* Open-addressing table of name entries, linear probing, never shrunk. */
+struct es_index {
+	size_t mask;
+	size_t used;
+	struct es_name *entries[]; /* atomic pointers; NULL = empty */
+};
+
+/* Writer-private record of a slot: what we stored and who owns it. */
+struct es_slot_record {
+	const char *str;       /* what the library last stored in the slot */
+	struct es_name *owner; /* entry whose value this is, or NULL */
+	unsigned char vouched; /* shadow[i] == str (immutable, indexed) */
+};
+
+struct es_writer_state {
+	struct es_view *view;           /* current view (also in es_view) */
+	struct es_slot_record *records; /* records[i] for slots[i] */
+	size_t start;                   /* environ == &view->slots[start] */
+	char **published;               /* the environ value we last stored */
+	size_t unvouched;               /* live slots with vouched == 0 */
+	int adopted;                    /* view/records describe environ */
+	unsigned epoch;                 /* adoption pass counter */
+};
+
+/* ---- published state (reader-visible) ---- */
+extern struct es_view *es_current_view; /* atomic */
+extern struct es_index *es_name_index;  /* atomic */
+
+/* ---- writer state: only with es_writer_lock held ---- */
+extern struct es_writer_state es_w;
+
+/* lock.c */
+void es_lock(void);
+void es_unlock(void);
+
+/* index.c - readers */
+struct es_name *es_index_find(uint64_t hash, const char *name, size_t len);
+/* index.c - writers: find or create an entry (value NULL when created);
+ * NULL with ENOMEM leaves the environment unchanged. */
+struct es_name *es_index_get(const char *name, size_t len);
+/* Call F on every entry. */
+void es_index_each(void (*f)(struct es_name *, void *), void *arg);
+
+/* intern.c - writers: the unique immutable "NAME=value" string. */
+const char *es_intern(const char *name, size_t name_len, const char *value, size_t value_len);
+
+/* lookup.c - readers: pointer to NAME's value or NULL. */
+const char *es_lookup(const char *name);
+/* Does S name NAME (LEN bytes)?  True when S starts with "NAME=". */
+static inline int es_names(const char *s, const char *name, size_t len)
+{
+	return memcmp(s, name, len) == 0 && s[len] == '=';
+}
+
+/* publish.c - writers (lock held).  Each returns 0, or -1 with errno
+ * ENOMEM and nothing visible changed. */
+int es_sync(int *replaced);
+long es_find(const char *name, size_t len);
+int es_add(struct es_name *owner, const char *str, int vouched);
+void es_replace(size_t i, struct es_name *owner, const char *str, int vouched);
+void es_remove(size_t i);
+void es_clear(void);
+int es_reserve_front(void);
+
+/*
+ * libc's headers declare the arguments of getenv, setenv, unsetenv and
+ * putenv nonnull, which lets the compiler delete our NULL checks.  Passing
+ * a pointer through an empty asm hides where it came from, so they stay.
+ */
+static inline const char *es_unknown(const char *p)
+{
+	__asm__("" : "+r"(p));
+	return p;
+}
+
+/* Name length of an environment string: bytes before '=' (or all of it). */
+static inline size_t es_name_len(const char *s)
+{
+	const char *eq = strchr(s, '=');
+	return eq ? (size_t)(eq - s) : strlen(s);
+}
+
+/* The library is built with -fvisibility=hidden; the public entry points
+ * say so explicitly (src/envsafe.map lists the same names). */
+#define ES_EXPORT __attribute__((visibility("default")))
+
+/* Atomic accessors, so every shared access names its ordering. */
+#define es_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define es_load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define es_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define es_store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+#endif
