@@ -29,4 +29,9 @@ int es_prepend_preload(const char *library);
  * 126 (found but not executable), as env(1) does. */
 int es_exec_command(char **argv);
 
+/* Nonzero when this process runs with AT_SECURE (setuid, setgid, file
+ * capabilities): then no ENVSAFE_* setting and no caller-chosen path is
+ * trusted. */
+int es_secure_mode(void);
+
 #endif

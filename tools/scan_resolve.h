@@ -1,0 +1,34 @@
+/* The DT_NEEDED closure of an ELF object, found the way the dynamic
+ * linker finds it. */
+#ifndef ENVSAFE_TOOLS_SCAN_RESOLVE_H
+#define ENVSAFE_TOOLS_SCAN_RESOLVE_H
+
+#include <stddef.h>
+
+#include "scan_elf.h"
+
+struct scan_object {
+	char *needed;                /* the DT_NEEDED string (root: its path) */
+	char *path;                  /* where it was found; NULL if missing */
+	char *real;                  /* PATH with symbolic links resolved */
+	size_t needed_by;            /* index of the object that needs it (root: 0) */
+	const struct scan_elf *elf;  /* NULL if missing or unreadable */
+	char *error;                 /* why elf is NULL when path is not */
+};
+
+/* Objects in load (breadth-first) order; objects[0] is the root. */
+struct scan_closure {
+	struct scan_object *objects;
+	size_t count;
+};
+
+/* Builds the closure of ROOT (read from ROOT_PATH).  0, or -1 when out of
+ * memory. */
+int scan_closure_build(const char *root_path, const struct scan_elf *root,
+		       struct scan_closure *out);
+void scan_closure_free(struct scan_closure *closure);
+
+/* Frees every library read while building closures. */
+void scan_resolve_cleanup(void);
+
+#endif
