@@ -34,6 +34,37 @@ static const char *walk(char **env, const char *name, size_t len)
 	return NULL;
 }
 
+static const char *walk_environ(const char *name, size_t len)
+{
+	char **env = es_load_acquire(&environ); /* acquire: as in walk() */
+	return env ? walk(env, name, len) : NULL;
+}
+
+/*
+ * Does the live list hold exactly what the library stored, all of it
+ * vouched for by the index?  One relaxed load per slot: the values are
+ * only XORed, never dereferenced, and any disagreement (a program store,
+ * a putenv'd buffer, a writer racing with us) sends the caller to the
+ * careful scan, which is correct on its own.
+ */
+static int all_vouched(char **env, const struct es_view *v)
+{
+	if (es_load_relaxed(&es_unvouched_live))
+		return 0;
+	uintptr_t a = (uintptr_t)env, b = 0, c = 0, d = 0;
+	char **p = env, **top = v->slots + v->cap;
+	/* Four accumulators keep the loads independent of one another. */
+	for (; top - p >= 8; p += 8) {
+		a ^= (uintptr_t)es_load_relaxed(&p[0]) ^ (uintptr_t)es_load_relaxed(&p[4]);
+		b ^= (uintptr_t)es_load_relaxed(&p[1]) ^ (uintptr_t)es_load_relaxed(&p[5]);
+		c ^= (uintptr_t)es_load_relaxed(&p[2]) ^ (uintptr_t)es_load_relaxed(&p[6]);
+		d ^= (uintptr_t)es_load_relaxed(&p[3]) ^ (uintptr_t)es_load_relaxed(&p[7]);
+	}
+	for (; p < top; p++)
+		a ^= (uintptr_t)es_load_relaxed(p);
+	return (a ^ b ^ c ^ d) == es_load_relaxed(&v->digest);
+}
+
 /* Slots the index does not vouch for, from environ to the end of view V. */
 static const char *scan_unvouched(char **env, const struct es_view *v, const char *name, size_t len)
 {
@@ -54,7 +85,12 @@ const char *es_lookup(const char *name)
 {
 	if (!name || !*name)
 		return NULL;
-	size_t len = strlen(name);
+	/* One pass finds both the length and any '=' (glibc matches such
+	 * names textually, which only a walk reproduces). */
+	const char *end = strchrnul(name, '=');
+	if (*end)
+		return walk_environ(name, strlen(name));
+	size_t len = (size_t)(end - name);
 	uint64_t hash = es_hash(name, len);
 
 	/* Acquire (environ, then view): pairs with the writer's release of
@@ -83,7 +119,7 @@ const char *es_lookup(const char *name)
 			return walk(env, name, len);
 		}
 	}
-	if (memchr(name, '=', len))
-		return walk(env, name, len); /* glibc matches such names textually */
+	if (all_vouched(env, v))
+		return NULL;
 	return scan_unvouched(env, v, name, len);
 }

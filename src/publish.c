@@ -30,6 +30,7 @@
 
 struct es_view *es_current_view;
 struct es_writer_state es_w;
+size_t es_unvouched_live;
 
 #define ES_MIN_CAP 32
 
@@ -53,6 +54,28 @@ static struct es_view *new_view(size_t cap, struct es_slot_record **records)
 	return v;
 }
 
+/* Relaxed (both): readers use these only to decide whether the careful
+ * scan is needed; a stale value can only send them to that scan. */
+static void digest_flip(uintptr_t bits)
+{
+	es_store_relaxed(&es_w.view->digest, es_load_relaxed(&es_w.view->digest) ^ bits);
+}
+
+static void set_unvouched(size_t n)
+{
+	es_w.unvouched = n;
+	es_store_relaxed(&es_unvouched_live, n);
+}
+
+static void digest_recompute(void)
+{
+	struct es_view *v = es_w.view;
+	uintptr_t d = (uintptr_t)&v->slots[es_w.start];
+	for (size_t i = es_w.start; i < v->cap; i++)
+		d ^= (uintptr_t)es_w.records[i].str;
+	es_store_relaxed(&v->digest, d);
+}
+
 /* Publish V with its live list starting at START.  Order: the view first,
  * then environ, both release.  A reader that sees the new environ
  * therefore sees the new view; one that sees the old environ with the new
@@ -63,6 +86,7 @@ static void publish_view(struct es_view *v, struct es_slot_record *records, size
 	es_w.view = v;
 	es_w.records = records;
 	es_w.start = start;
+	digest_recompute();
 	es_store_release(&es_current_view, v);
 	es_w.published = &v->slots[start];
 	es_store_release(&environ, es_w.published);
@@ -162,7 +186,7 @@ static int adopt(char **env, int from_own_view)
 		es_store_release(&e->slot, &v->slots[i]);               /* see set_slot */
 		es_store_release(&e->value, s);                         /* see set_slot */
 	}
-	es_w.unvouched = unvouched;
+	set_unvouched(unvouched);
 	es_w.adopted = 1;
 	publish_view(v, records, start);
 	es_index_each(forget_unseen, &epoch);
@@ -247,9 +271,10 @@ void es_replace(size_t i, struct es_name *owner, const char *str, int vouched)
 	struct es_slot_record *r = &es_w.records[i];
 	struct es_name *previous = r->owner;
 
-	es_w.unvouched += (size_t)!vouched - (size_t)!r->vouched;
+	set_unvouched(es_w.unvouched + (size_t)!vouched - (size_t)!r->vouched);
 	/* Release: the string's bytes are visible before its pointer. */
 	es_store_release(&es_w.view->slots[i], (char *)str);
+	digest_flip((uintptr_t)r->str ^ (uintptr_t)str);
 	if (previous && previous != owner && es_load_relaxed(&previous->value) == r->str)
 		es_store_release(&previous->value, NULL); /* see set_slot */
 	set_slot(i, owner, str, vouched);
@@ -260,8 +285,9 @@ int es_add(struct es_name *owner, const char *str, int vouched)
 	if (es_reserve_front() < 0)
 		return -1;
 	size_t i = es_w.start - 1;
+	char **before = es_w.published;
 	if (!vouched)
-		es_w.unvouched++;
+		set_unvouched(es_w.unvouched + 1);
 	set_slot(i, owner, str, vouched);
 	/* Release (both): a reader that reaches the slot through the new
 	 * environ sees the string's bytes. */
@@ -269,6 +295,7 @@ int es_add(struct es_name *owner, const char *str, int vouched)
 	es_w.start = i;
 	es_w.published = &es_w.view->slots[i];
 	es_store_release(&environ, es_w.published);
+	digest_flip((uintptr_t)str ^ (uintptr_t)before ^ (uintptr_t)es_w.published);
 	return 0;
 }
 
@@ -277,9 +304,13 @@ void es_remove(size_t i)
 	struct es_view *v = es_w.view;
 	size_t front = es_w.start;
 	struct es_slot_record gone = es_w.records[i];
+	char **before = es_w.published;
 
 	if (!gone.vouched)
-		es_w.unvouched--;
+		set_unvouched(es_w.unvouched - 1);
+	/* The digest loses the removed string; if the front entry moves, it
+	 * leaves the front and enters the hole, which cancels out. */
+	uintptr_t change = (uintptr_t)gone.str;
 	if (i != front) {
 		/* Move the front entry into the hole: it moves towards the NULL,
 		 * so a walker that has not reached the hole will find it there,
@@ -298,12 +329,13 @@ void es_remove(size_t i)
 	es_w.published = &v->slots[front + 1];
 	/* Release: the moved entry is in the hole before the front advances. */
 	es_store_release(&environ, es_w.published);
+	digest_flip(change ^ (uintptr_t)before ^ (uintptr_t)es_w.published);
 }
 
 void es_clear(void)
 {
 	es_index_each(clear_value, NULL);
-	es_w.unvouched = 0;
+	set_unvouched(0);
 	if (!es_w.view) {
 		static char *empty[1];
 		es_w.published = empty;
@@ -314,4 +346,5 @@ void es_clear(void)
 	es_w.start = es_w.view->cap;
 	es_w.published = &es_w.view->slots[es_w.view->cap];
 	es_store_release(&environ, es_w.published); /* release: see es_add */
+	digest_recompute();
 }

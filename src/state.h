@@ -31,11 +31,17 @@ extern char **environ;
  * name).  A reader that finds slots[i] != shadow[i] must look at the
  * string itself: that is how writes the library never saw (a program
  * storing into environ[i]) stay visible to getenv.
+ *
+ * digest lets a reader check all of that with one load per slot: it is
+ * the XOR of every live slot and of the environ value, as the library
+ * last stored them.  If a reader's XOR over its environ agrees and no
+ * unvouched slot is live, the index is the whole truth.
  */
 struct es_view {
 	size_t cap;
 	char **slots;
 	const char **shadow;
+	uint64_t digest; /* atomic: XOR of the live slots and of environ */
 };
 
 /*
@@ -80,6 +86,7 @@ struct es_writer_state {
 /* ---- published state (reader-visible) ---- */
 extern struct es_view *es_current_view; /* atomic */
 extern struct es_index *es_name_index;  /* atomic */
+extern size_t es_unvouched_live;        /* atomic: es_w.unvouched, for readers */
 
 /* ---- writer state: only with es_writer_lock held ---- */
 extern struct es_writer_state es_w;
