@@ -1,0 +1,24 @@
+# Real runtimes (Python, Rust, Node, Perl, bash) racing or using the
+# environment, each run on stock libc and under `envsafe run`.  The fast
+# ones are part of `make check`; `make check-compat` adds CPython's own
+# os/posix/time test suites, which take minutes.
+COMPAT_T := $(B)/tests/compat
+$(COMPAT_T):
+	mkdir -p $@
+
+# Edition 2021 builds with Debian's rustc (1.63) and with current ones.
+# Without rustc the program is not built and rust_race.t bails out saying so.
+COMPAT_RUSTC ?= $(shell command -v rustc 2>/dev/null)
+ifneq ($(COMPAT_RUSTC),)
+$(COMPAT_T)/rust_env_race: tests/compat/rust_env_race.rs | $(COMPAT_T)
+	$(COMPAT_RUSTC) --edition 2021 -O -o $@ $<
+ALL_TARGETS += $(COMPAT_T)/rust_env_race
+endif
+
+COMPAT_FAST := $(filter-out tests/compat/cpython_suites.t,$(sort $(wildcard tests/compat/*.t)))
+COMPAT_SLOW := $(wildcard tests/compat/cpython_suites.t)
+CHECK_TESTS += $(COMPAT_FAST)
+
+.PHONY: check-compat
+check-compat: all
+	ES_BUILD_DIR=$(abspath $(B)) ES_SRC_DIR=$(CURDIR) $(PROVE) $(PROVE_FLAGS) $(COMPAT_FAST) $(COMPAT_SLOW)
