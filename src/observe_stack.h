@@ -1,0 +1,32 @@
+/*
+ * observe_stack.h - the raw call stack of a mutation, as (module, address
+ * relative to the module's load bias) pairs.  Nothing is symbolized in
+ * the observed process: `envsafe trace` does that afterwards from the
+ * files on disk.
+ */
+#ifndef ENVSAFE_OBSERVE_STACK_H
+#define ENVSAFE_OBSERVE_STACK_H
+
+#include <stdint.h>
+
+#define ES_STACK_MAX 48
+
+struct es_stack {
+	int n;                        /* captured frames */
+	int skip;                     /* leading frames inside libenvsafe.so */
+	int lib_is_main;              /* libenvsafe is linked into the executable */
+	void *pc[ES_STACK_MAX];       /* return addresses, innermost first */
+	const char *module[ES_STACK_MAX]; /* path, or NULL when unknown */
+	uintptr_t offset[ES_STACK_MAX];   /* pc - load bias (the ELF vaddr) */
+};
+
+/* Capture the caller's stack and resolve each frame's module.  Takes the
+ * dynamic loader's lock (dl_iterate_phdr) but allocates nothing once
+ * es_stack_prepare has run. */
+void es_stack_capture(struct es_stack *st);
+
+/* Load the unwinder now, while the process is still single-threaded, so
+ * that later captures do not allocate. */
+void es_stack_prepare(void);
+
+#endif
