@@ -1,0 +1,71 @@
+# Checked builds: the library and the test programs rebuilt in a flavour
+# build directory with a checker compiled in or wrapped around them.
+#
+#   make check-tsan      ThreadSanitizer (clang): the concurrency tests
+#   make check-asan      AddressSanitizer + UndefinedBehaviorSanitizer
+#                        (clang): the test suite
+#   make check-valgrind  memcheck over the semantics tests, library linked
+#                        or preloaded
+#
+# A flavour is this same Makefile run again with B=<flavour dir> and the
+# flavour's CC/CFLAGS, so every fragment's $(B)-relative rules build the
+# flavour's copy of their programs.  docs/HARDENING.md explains each run.
+
+SAN_CC     ?= clang
+TSAN_B     := $(B)/tsan
+ASAN_B     := $(B)/asan
+TSAN_FLAGS := -O1 -g -fsanitize=thread
+# -fno-sanitize-recover: the first report fails the run instead of
+# scrolling past.
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+# LDFLAGS carries the sanitizer to every link, including fragments that
+# link without CFLAGS; the shared library is linked without a runtime and
+# takes the executable's.
+TSAN_MAKE = $(MAKE) --no-print-directory B=$(TSAN_B) CC=$(SAN_CC) \
+	CFLAGS='$(TSAN_FLAGS)' LDFLAGS='-fsanitize=thread'
+ASAN_MAKE = $(MAKE) --no-print-directory B=$(ASAN_B) CC=$(SAN_CC) \
+	CFLAGS='$(ASAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined'
+
+# ---- programs every flavour builds into its own $(B) ----
+
+# race: every reader against every writer, linked with the static library
+# through its API (so musl can link it with -static too).
+SAN_T := $(B)/tests/sanitizers
+SAN_RACE := $(SAN_T)/race
+# canary: deliberate bugs, proof that the checker of a flavour works.
+SAN_CANARY := $(SAN_T)/canary
+# The stress workload (tests/stress/, linked against libc only and meant
+# to be preloaded) linked against the library instead: a checker's own
+# helpers (the sanitizer symbolizer, valgrind's tools) then never inherit
+# an LD_PRELOAD of an instrumented library.
+SAN_STRESS := $(SAN_T)/envsafe-stress-linked
+SAN_STRESS_SRCS = $(sort $(wildcard tests/stress/*.c))
+# Extra link flags a flavour may need (musl: -static).
+SAN_TEST_LDFLAGS ?=
+
+$(SAN_T):
+	mkdir -p $@
+$(SAN_RACE): tests/sanitizers/race.c tests/tap.h include/envsafe.h $(B)/libenvsafe.a | $(SAN_T)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libenvsafe.a $(SAN_TEST_LDFLAGS)
+$(SAN_CANARY): tests/sanitizers/canary.c | $(SAN_T)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(SAN_TEST_LDFLAGS)
+$(SAN_STRESS): $(SAN_STRESS_SRCS) $(wildcard tests/stress/*.h) $(B)/libenvsafe.so | $(SAN_T)
+	$(CC) $(TEST_CFLAGS) -o $@ $(SAN_STRESS_SRCS) -ldl $(LINK_ENVSAFE)
+
+# Plain `make` keeps race compiling with every compiler.
+ALL_TARGETS += $(SAN_RACE)
+
+.PHONY: san-programs check-tsan check-asan check-valgrind
+san-programs: $(B)/libenvsafe.so $(B)/libenvsafe.a $(SAN_RACE) $(SAN_CANARY) $(SAN_STRESS)
+
+check-tsan:
+	$(TSAN_MAKE) san-programs
+	ES_BUILD_DIR=$(abspath $(TSAN_B)) ES_SRC_DIR=$(CURDIR) $(PROVE) $(PROVE_FLAGS) tests/sanitizers/tsan.t
+
+check-asan:
+	$(ASAN_MAKE) san-programs
+	ES_BUILD_DIR=$(abspath $(ASAN_B)) ES_SRC_DIR=$(CURDIR) $(PROVE) $(PROVE_FLAGS) tests/sanitizers/asan.t
+
+check-valgrind: san-programs
+	ES_BUILD_DIR=$(abspath $(B)) ES_SRC_DIR=$(CURDIR) $(PROVE) $(PROVE_FLAGS) tests/sanitizers/valgrind.t
