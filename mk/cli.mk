@@ -40,9 +40,11 @@ $(CLI_T)/scan-main: tests/cli/scan_fixture_main.c $(CLI_T)/libscanrisky.so $(CLI
 # ... and, without a run path, only through LD_LIBRARY_PATH.
 $(CLI_T)/scan-main-norpath: tests/cli/scan_fixture_main.c $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so
 	$(CC) $(ES_CFLAGS) -o $@ $< -L$(CLI_T) -lscanclean -lscanrisky
+$(CLI_T)/scan-static: tests/cli/scan_fixture_static.c | $(CLI_T)
+	$(CC) $(ES_CFLAGS) -static -o $@ $<
 
 CLI_FIXTURES := $(CLI_T)/stress-standin $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so \
-	$(CLI_T)/scan-main $(CLI_T)/scan-main-norpath
+	$(CLI_T)/scan-main $(CLI_T)/scan-main-norpath $(CLI_T)/scan-static
 ALL_TARGETS += $(CLI_FIXTURES)
 CHECK_TESTS += $(sort $(filter-out tests/cli/trace%,$(wildcard tests/cli/*.t)))
 

@@ -133,17 +133,19 @@ static void analyse(struct file_report *r, int fd)
 		return;
 	}
 	r->have_elf = 1;
+	/* A static executable contains libc's setenv, so it is checked
+	 * before the provider test. */
+	if (r->elf.type == SCAN_TYPE_STATIC) {
+		r->status = FILE_STATIC;
+		snprintf(r->message, sizeof r->message,
+			 "statically linked: LD_PRELOAD cannot replace its environment functions");
+		return;
+	}
 	if (r->elf.provides_environment) {
 		r->status = FILE_PROVIDER;
 		snprintf(r->message, sizeof r->message, "%s",
 			 r->elf.is_envsafe ? "libenvsafe: implements the environment functions"
 					   : "implements the environment functions itself (a C library)");
-		return;
-	}
-	if (r->elf.type == SCAN_TYPE_STATIC) {
-		r->status = FILE_STATIC;
-		snprintf(r->message, sizeof r->message,
-			 "statically linked: LD_PRELOAD cannot replace its environment functions");
 		return;
 	}
 	if (r->elf.needed_count && scan_closure_build(r->path, &r->elf, &r->closure) != 0) {

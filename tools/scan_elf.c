@@ -156,7 +156,7 @@ static void read_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *shdr, int dyna
 			out->is_envsafe = 1;
 	}
 	free(copied);
-	if (dynamic && defines_setenv)
+	if (defines_setenv)
 		out->provides_environment = 1;
 }
 
@@ -293,6 +293,8 @@ enum scan_elf_status scan_elf_read(int fd, struct scan_elf *out, char *why, size
 				if (read_object(member, &one, why, why_size) == SCAN_ELF_OK) {
 					out->imports |= one.imports;
 					out->contains |= one.contains;
+					out->provides_environment |= one.provides_environment;
+					out->is_envsafe |= one.is_envsafe;
 					out->elf_class = one.elf_class;
 					out->machine = one.machine;
 					members++;

@@ -1,0 +1,77 @@
+#!/bin/sh
+# envsafe run: exit statuses, usage errors, LD_PRELOAD handling, strict mode.
+. "${ES_SRC_DIR:-.}/tests/cli/tap.sh"
+
+LIB=$(cd "$ES_BUILD_DIR" && pwd -P)/libenvsafe.so
+[ -f "$LIB" ] || bail "$LIB is missing"
+unset LD_PRELOAD ENVSAFE_STRICT
+
+capture "$ENVSAFE" run -- sh -c 'exit 7'
+is "exit status of the command is propagated (got $rc)" '[ $rc -eq 7 ]'
+
+capture "$ENVSAFE" run -- true
+is "a command found through PATH runs (got $rc)" '[ $rc -eq 0 ]'
+
+capture "$ENVSAFE" run -- printf '%s|' "a b" '' 'c*'
+is "arguments reach the command unchanged (got '$out')" '[ "$out" = "a b||c*|" ] && [ $rc -eq 0 ]'
+
+capture "$ENVSAFE" run -- "$TMP/no-such-command"
+is "a missing command exits 127 (got $rc)" '[ $rc -eq 127 ]'
+is "a missing command gets one line on stderr (got $err_lines)" '[ "$err_lines" -eq 1 ]'
+
+printf 'not a program\n' >"$TMP/plain"
+chmod 644 "$TMP/plain"
+capture "$ENVSAFE" run -- "$TMP/plain"
+is "a file that cannot be executed exits 126 (got $rc)" '[ $rc -eq 126 ]'
+
+capture "$ENVSAFE" run
+is "no command: exit 2 with one line on stderr (got $rc, $err_lines lines)" \
+	'[ $rc -eq 2 ] && [ "$err_lines" -eq 1 ] && [ -z "$out" ]'
+capture "$ENVSAFE" run --no-such-option -- true
+is "unknown option: exit 2 with one line on stderr (got $rc, $err_lines lines)" \
+	'[ $rc -eq 2 ] && [ "$err_lines" -eq 1 ]'
+capture "$ENVSAFE" run --strict=sometimes -- true
+is "bad --strict mode: exit 2 with one line (got $rc, $err_lines lines)" \
+	'[ $rc -eq 2 ] && [ "$err_lines" -eq 1 ]'
+capture "$ENVSAFE" run --trace
+is "--trace without a file: exit 2 with one line (got $rc, $err_lines lines)" \
+	'[ $rc -eq 2 ] && [ "$err_lines" -eq 1 ]'
+
+# Any other preloaded library stays, after ours.
+OTHER=$(cd "$FIXTURES" && pwd -P)/libscanclean.so
+capture env LD_PRELOAD="$OTHER" "$ENVSAFE" run -- sh -c 'printf %s "$LD_PRELOAD"'
+is "LD_PRELOAD gets the absolute library path first and keeps the rest (got '$out')" \
+	'[ "$out" = "$LIB:$OTHER" ] && [ $rc -eq 0 ]'
+
+capture "$ENVSAFE" run -- sh -c 'printf %s "$LD_PRELOAD"'
+is "with no previous LD_PRELOAD it is just the library (got '$out')" '[ "$out" = "$LIB" ]'
+
+capture "$ENVSAFE" run -- "$ENVSAFE" run -- sh -c 'printf %s "$LD_PRELOAD"'
+is "running run under run does not preload twice (got '$out')" '[ "$out" = "$LIB" ]'
+
+# The command itself, its child and its grandchild all have the library
+# mapped: the preload is inherited through the environment.
+capture "$ENVSAFE" run -- sh -c 'grep -c "/libenvsafe.so" /proc/$$/maps'
+is "the command has libenvsafe.so mapped" '[ $rc -eq 0 ] && [ "${out:-0}" -gt 0 ]'
+capture "$ENVSAFE" run -- sh -c 'sh -c "sh -c '\''grep -c /libenvsafe.so /proc/\$\$/maps'\''"'
+is "a grandchild of the command has libenvsafe.so mapped" '[ $rc -eq 0 ] && [ "${out:-0}" -gt 0 ]'
+capture sh -c 'grep -c "/libenvsafe.so" /proc/$$/maps'
+is "without run, libenvsafe.so is not mapped (control)" '[ $rc -ne 0 ]'
+
+# Variables set in one protected generation reach the next.
+capture "$ENVSAFE" run -- sh -c 'X=1 sh -c "export Y=2; sh -c \"echo \\\$X\\\$Y\""'
+is "variables pass through protected generations (got '$out')" '[ "$out" = "12" ]'
+
+capture "$ENVSAFE" run --strict=abort -- sh -c 'printf %s "$ENVSAFE_STRICT"'
+is "--strict=abort sets ENVSAFE_STRICT=abort (got '$out')" '[ "$out" = "abort" ] && [ $rc -eq 0 ]'
+capture "$ENVSAFE" run --strict=warn -- sh -c 'printf %s "$ENVSAFE_STRICT"'
+is "--strict=warn sets ENVSAFE_STRICT=warn (got '$out')" '[ "$out" = "warn" ]'
+capture "$ENVSAFE" run --strict -- sh -c 'printf %s "$ENVSAFE_STRICT"'
+is "--strict alone means warn (got '$out')" '[ "$out" = "warn" ]'
+capture "$ENVSAFE" run -- sh -c 'printf %s "${ENVSAFE_STRICT-unset}"'
+is "without --strict, ENVSAFE_STRICT is not set (got '$out')" '[ "$out" = "unset" ]'
+
+capture "$ENVSAFE" run --help
+is "run --help exits 0 with usage" '[ $rc -eq 0 ] && contains "$out" "Usage: envsafe run"'
+
+done_testing
