@@ -1,0 +1,131 @@
+/*
+ * symbolize.c - turn (module, offset) frames into function and source
+ * line with elfutils' libdwfl, after the traced program has finished.
+ *
+ * Each module gets its own Dwfl session, reported offline from the file
+ * on disk (separate debug files are found through build-id and
+ * .gnu_debuglink, as eu-addr2line does).  Offsets are ELF virtual
+ * addresses, so the module's bias is simply added.  If a file changed
+ * since it was traced, its names are wrong: trace a build you keep.
+ */
+#include <elfutils/libdwfl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace_model.h"
+
+struct module_cache {
+	char *path;
+	Dwfl *dwfl;          /* NULL if the file could not be read */
+	Dwfl_Module *mod;
+	Dwarf_Addr bias;
+};
+
+static struct module_cache *modules;
+static size_t nmodules;
+
+static char *debuginfo_path;
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &debuginfo_path,
+};
+
+static struct module_cache *module_for(const char *path)
+{
+	for (size_t i = 0; i < nmodules; i++)
+		if (strcmp(modules[i].path, path) == 0)
+			return &modules[i];
+	struct module_cache *grown = realloc(modules, (nmodules + 1) * sizeof *grown);
+	if (!grown)
+		return NULL;
+	modules = grown;
+	struct module_cache *m = &modules[nmodules];
+	memset(m, 0, sizeof *m);
+	if (!(m->path = strdup(path)))
+		return NULL;
+	nmodules++;
+
+	m->dwfl = dwfl_begin(&offline_callbacks);
+	if (!m->dwfl)
+		return m;
+	dwfl_report_begin(m->dwfl);
+	m->mod = dwfl_report_elf(m->dwfl, path, path, -1, 0, false);
+	dwfl_report_end(m->dwfl, NULL, NULL);
+	if (!m->mod || !dwfl_module_getelf(m->mod, &m->bias)) {
+		dwfl_end(m->dwfl);
+		m->dwfl = NULL;
+		m->mod = NULL;
+	}
+	return m;
+}
+
+static void symbolize_frame(struct trace_frame *f, int is_return_address)
+{
+	if (!f->module || f->function || f->file)
+		return;
+	struct module_cache *m = module_for(f->module);
+	if (!m || !m->mod)
+		return;
+	/* A return address is the instruction after the call, which may
+	 * belong to the next line or even the next function. */
+	Dwarf_Addr pc = f->offset + m->bias - (is_return_address && f->offset ? 1 : 0);
+	const char *sym = dwfl_module_addrname(m->mod, pc);
+	if (sym) {
+		f->mangled = strdup(sym);
+		f->function = trace_demangle(sym);
+		if (!f->function)
+			f->function = strdup(sym);
+	}
+	Dwfl_Line *line = dwfl_module_getsrc(m->mod, pc);
+	if (line) {
+		int lineno = 0;
+		const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+		if (file) {
+			f->file = strdup(file);
+			f->line = lineno;
+		}
+	}
+}
+
+/* libenvsafe's own entry points and internals, for a statically linked
+ * library whose frames share the executable with the program's. */
+static int is_library_function(const char *fn)
+{
+	static const char *const entry[] = { "setenv", "unsetenv", "putenv", "clearenv" };
+	if (!fn)
+		return 0;
+	if (strncmp(fn, "es_", 3) == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof entry / sizeof *entry; i++)
+		if (strcmp(fn, entry[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void trace_symbolize_event(struct trace_event *ev)
+{
+	for (int i = 0; i < ev->nframes; i++)
+		/* Frame 0 is the capture point itself, not a return address. */
+		symbolize_frame(&ev->frames[i], i > 0);
+	if (ev->flags & TRACE_LIB_IN_EXE) {
+		const char *lib_module = ev->nframes ? ev->frames[0].module : NULL;
+		while (ev->skip < ev->nframes && lib_module && ev->frames[ev->skip].module &&
+		       strcmp(ev->frames[ev->skip].module, lib_module) == 0 &&
+		       is_library_function(ev->frames[ev->skip].mangled))
+			ev->skip++;
+	}
+}
+
+void trace_symbolize_end(void)
+{
+	for (size_t i = 0; i < nmodules; i++) {
+		if (modules[i].dwfl)
+			dwfl_end(modules[i].dwfl);
+		free(modules[i].path);
+	}
+	free(modules);
+	modules = NULL;
+	nmodules = 0;
+}
