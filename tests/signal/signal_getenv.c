@@ -129,6 +129,9 @@ int main(void)
 	do {
 		for (int i = 0; i < 200; i++, ops++) {
 			char name[32];
+			/* New names make the writer grow its buffer, so
+			 * handlers also interrupt reallocation. */
+			snprintf(name, sizeof name, "ES_SIG_N%lu", ops % 5000);
 			in_writer = 1;
 			switch (ops % 4) {
 			case 0:
@@ -139,9 +142,6 @@ int main(void)
 				write_errors += unsetenv("ES_SIG_CHURN") != 0;
 				break;
 			case 3:
-				/* New names make the writer grow its buffer, so
-				 * handlers also interrupt reallocation. */
-				snprintf(name, sizeof name, "ES_SIG_N%lu", ops % 5000);
 				write_errors += setenv(name, churn_values[ops % NVALUES], 1) != 0;
 				break;
 			}
