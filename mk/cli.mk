@@ -57,7 +57,7 @@ install-cli: $(B)/envsafe
 
 # A first look: each mode runs about 2 s on stock libc, then 2 s with the
 # library preloaded.
-DEMO_MODES ?= all
+DEMO_MODES ?= growth,strerror,walkers,putenv
 DEMO_SECONDS ?= 2
 demo: all
 	@$(B)/envsafe torture --demo --seconds $(DEMO_SECONDS) --mode $(DEMO_MODES)
