@@ -11,11 +11,10 @@
  *   ENVSAFE_TRACE_FD=N              write one trace record per mutation to
  *                                   the pipe N (see docs/TRACE.md)
  *   ENVSAFE_TRACE_VALUES=0|1        include values in trace records
- *   ENVSAFE_TRACE_PID=P             only process P traces; its exec'd and
- *                                   forked children do not
+ *   ENVSAFE_TRACE_PID=P             only process P traces (across exec);
+ *                                   processes it forks do not
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -173,13 +172,10 @@ void es_options_load(void)
 	int saved = errno;
 	struct es_options opt;
 	es_options_parse(&opt, environ, getpid(), getauxval(AT_SECURE) != 0);
-	if (opt.trace_fd >= 0 && opt.trace_pid) {
-		/* Not following children: exec'd programs must not keep the pipe
-		 * open (the tracer waits for it to close). */
-		int flags = fcntl(opt.trace_fd, F_GETFD);
-		if (flags >= 0)
-			fcntl(opt.trace_fd, F_SETFD, flags | FD_CLOEXEC);
-	}
+	/* The descriptor stays inheritable even when children are not
+	 * followed: a program that execs without forking (a shell script,
+	 * env(1), a version-manager shim) keeps the traced pid and must keep
+	 * tracing.  Other processes see a different pid and stay silent. */
 	es_opt = opt;
 	if (opt.trace_fd >= 0 || opt.strict != ES_STRICT_OFF) {
 		es_trace_prepare();
