@@ -43,6 +43,7 @@ static void torture_help(void)
 	       "  --stock        only run on the stock C library\n"
 	       "  --protected    only run with libenvsafe preloaded\n"
 	       "  --both         both (default)\n"
+	       "  --demo         explain the table before it (used by 'make demo')\n"
 	       "  --help         show this help\n"
 	       "\n"
 	       "Exit status: 0 if every protected run survived with no misses (stock\n"

@@ -1,0 +1,42 @@
+#!/bin/sh
+# envsafe torture with the real envsafe-stress workload: the stock C
+# library crashes (reported with a signal name) and every protected run
+# survives with its reads and writes counted.
+. "${ES_SRC_DIR:-.}/tests/cli/tap.sh"
+
+unset ENVSAFE_STRESS LD_PRELOAD ENVSAFE_STRICT
+
+row() {
+	printf '%s\n' "$out" | awk -v m="$1" -v l="$2" '$1 == m && $2 == l'
+}
+# counts_positive ROW: reads and writes (the last two columns) are > 0.
+counts_positive() {
+	printf '%s\n' "$1" | awk '{ exit !($(NF-1) > 0 && $NF > 0) }'
+}
+
+capture "$ENVSAFE" torture --seconds 1 --mode growth,putenv
+[ $rc -ne 2 ] || bail "envsafe torture cannot run the workload: $err"
+crashed=0
+for mode in growth putenv; do
+	r=$(row "$mode" stock)
+	is "stock $mode: crashed with a signal name, or survived (got '$r')" \
+		'printf "%s\n" "$r" | grep -Eq "crashed SIG[A-Z]+ after [0-9]+\.[0-9]{2} s|survived"'
+	printf '%s\n' "$r" | grep -Eq "crashed SIG[A-Z]+ after" && crashed=$((crashed + 1))
+	r=$(row "$mode" envsafe)
+	is "protected $mode survived with reads and writes counted (got '$r')" \
+		'contains "$r" "survived" && counts_positive "$r"'
+done
+# These two modes crash stock glibc within milliseconds; both surviving
+# a second would mean the stock run was not stock.
+is "the stock C library crashed in at least one of the two modes ($crashed)" '[ $crashed -ge 1 ]'
+is "exit 0 when the protected runs survive (got $rc)" '[ $rc -eq 0 ]'
+
+# Every mode the workload knows survives under the library.
+capture "$ENVSAFE" torture --seconds 0.5 --threads 3 --protected --mode all
+modes=$(printf '%s\n' "$out" | awk '$2 == "envsafe"' | wc -l)
+good=$(printf '%s\n' "$out" | awk '$2 == "envsafe" && $3 == "survived"' | wc -l)
+is "every mode runs under the library ($modes modes)" '[ "$modes" -ge 4 ]'
+is "every protected mode survived ($good of $modes)" '[ "$good" -eq "$modes" ] && [ $rc -eq 0 ]'
+[ "$good" -eq "$modes" ] || diag "$out"
+
+done_testing
