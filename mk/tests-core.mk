@@ -16,7 +16,8 @@ TC_LINKED := $(TC)/signal/signal_getenv $(TC)/api/linked $(TC)/api/getenv_r \
 # Linked statically against libenvsafe.a.
 TC_STATIC := $(TC)/api/linked_static $(TC)/semantics/secure_static \
 	$(TC)/startup/early_static
-TC_HELPERS := $(TC)/startup/libearly.so $(TC)/api/print_env
+TC_HELPERS := $(TC)/startup/libearly.so $(TC)/api/print_env \
+	$(TC)/pointers/stable_pointers_valgrind
 
 $(TC_PRELOADED): $(TC)/%: tests/%.c $(TC_HDRS) tests/startup/early.h
 	@mkdir -p $(@D)
@@ -39,12 +40,17 @@ $(TC)/startup/early_static: tests/startup/early_main.c tests/startup/early.c $(T
 $(TC)/startup/libearly.so: tests/startup/early.c $(TC_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -fPIC -shared -o $@ $<
+# Fewer operations, so that valgrind.t finishes in seconds.
+$(TC)/pointers/stable_pointers_valgrind: tests/pointers/stable_pointers.c $(TC_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -DOPS=40000UL -o $@ $< -ldl
 $(TC)/api/print_env: tests/api/print_env.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
 ALL_TARGETS += $(TC_PRELOADED) $(TC_LINKED) $(TC_STATIC) $(TC_HELPERS)
 CHECK_TESTS += tests/semantics/differential.t tests/semantics/at_secure.t \
+	tests/pointers/valgrind.t \
 	$(TC)/startup/early_main $(TC)/startup/early_static \
 	$(TC)/signal/signal_getenv $(TC)/pointers/stable_pointers \
 	$(TC)/memory/bounded $(TC)/index/index_fallback \
@@ -53,4 +59,4 @@ CHECK_TESTS += tests/semantics/differential.t tests/semantics/at_secure.t \
 .PHONY: check-core
 check-core: $(TC_PRELOADED) $(TC_LINKED) $(TC_STATIC) $(TC_HELPERS)
 	ES_BUILD_DIR=$(abspath $(B)) ES_SRC_DIR=$(CURDIR) $(PROVE) $(PROVE_FLAGS) \
-		$(filter tests/semantics/% $(TC)/%,$(CHECK_TESTS))
+		$(filter tests/semantics/% tests/pointers/% $(TC)/%,$(CHECK_TESTS))
