@@ -40,11 +40,15 @@ $(CLI_T)/scan-main: tests/cli/scan_fixture_main.c $(CLI_T)/libscanrisky.so $(CLI
 # ... and, without a run path, only through LD_LIBRARY_PATH.
 $(CLI_T)/scan-main-norpath: tests/cli/scan_fixture_main.c $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so
 	$(CC) $(ES_CFLAGS) -o $@ $< -L$(CLI_T) -lscanclean -lscanrisky
+# ... and linked with -lenvsafe, which then serves the library's setenv.
+$(CLI_T)/scan-main-linked: tests/cli/scan_fixture_main.c $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so $(B)/libenvsafe.so
+	$(CC) $(ES_CFLAGS) -o $@ $< -L$(CLI_T) -lscanclean -lscanrisky -Wl,--no-as-needed $(LINK_ENVSAFE) \
+		-Wl,--enable-new-dtags -Wl,-rpath,'$$ORIGIN'
 $(CLI_T)/scan-static: tests/cli/scan_fixture_static.c | $(CLI_T)
 	$(CC) $(ES_CFLAGS) -static -o $@ $<
 
 CLI_FIXTURES := $(CLI_T)/stress-standin $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so \
-	$(CLI_T)/scan-main $(CLI_T)/scan-main-norpath $(CLI_T)/scan-static
+	$(CLI_T)/scan-main $(CLI_T)/scan-main-norpath $(CLI_T)/scan-main-linked $(CLI_T)/scan-static
 ALL_TARGETS += $(CLI_FIXTURES)
 CHECK_TESTS += $(sort $(filter-out tests/cli/trace%,$(wildcard tests/cli/*.t)))
 

@@ -71,6 +71,17 @@ is "--strict alone means warn (got '$out')" '[ "$out" = "warn" ]'
 capture "$ENVSAFE" run -- sh -c 'printf %s "${ENVSAFE_STRICT-unset}"'
 is "without --strict, ENVSAFE_STRICT is not set (got '$out')" '[ "$out" = "unset" ]'
 
+# --trace hands over to envsafe trace: the command's status still comes
+# back, the log is created 0600 and records the fixture's setenv, and
+# --strict still reaches the command.
+capture "$ENVSAFE" run --strict=warn --trace="$TMP/trace.log" -- \
+	sh -c 'printf %s "$ENVSAFE_STRICT"; "$1" >/dev/null; exit 5' sh "$FIXTURES/scan-main"
+is "--trace keeps the command's exit status (got $rc)" '[ $rc -eq 5 ]'
+is "--trace with --strict still sets ENVSAFE_STRICT (got '$out')" '[ "$out" = "warn" ]'
+is "--trace creates the log with mode 0600" '[ "$(stat -c %a "$TMP/trace.log" 2>/dev/null)" = 600 ]'
+is "--trace follows children: a setenv in a child of the command is logged" \
+	'grep -q "setenv ENVSAFE_SCAN_FIXTURE" "$TMP/trace.log"'
+
 capture "$ENVSAFE" run --help
 is "run --help exits 0 with usage" '[ $rc -eq 0 ] && contains "$out" "Usage: envsafe run"'
 

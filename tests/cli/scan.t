@@ -4,7 +4,7 @@
 . "${ES_SRC_DIR:-.}/tests/cli/tap.sh"
 
 PY=$(command -v python3) || bail "python3 is required"
-for f in libscanrisky.so libscanclean.so scan-main scan-main-norpath scan-static; do
+for f in libscanrisky.so libscanclean.so scan-main scan-main-norpath scan-main-linked scan-static; do
 	[ -f "$FIXTURES/$f" ] || bail "$FIXTURES/$f is missing (run make first)"
 done
 RISKY_REAL=$(cd "$FIXTURES" && pwd -P)/libscanrisky.so
@@ -29,6 +29,14 @@ is "an executable is risky through the library it loads (got $rc)" \
 is "the closure names the library and where \$ORIGIN found it" \
 	'contains "$out" "uses setenv, putenv, environ, __environ in libscanrisky.so => $RISKY_REAL"'
 is "the executable itself is not blamed" '! contains "$out" "itself"'
+
+# Linked with -lenvsafe, libenvsafe comes before libc in load order and
+# serves the risky library's setenv.
+capture "$ENVSAFE" scan "$FIXTURES/scan-main-linked"
+is "an executable linked with -lenvsafe is protected, exit 0 (got $rc)" \
+	'[ $rc -eq 0 ] && contains "$out" "scan-main-linked: protected"'
+is "the risky use and the protecting library are both named" \
+	'contains "$out" "in libscanrisky.so =>" && contains "$out" "protected by libenvsafe.so =>"'
 
 capture "$ENVSAFE" scan "$FIXTURES/scan-main-norpath"
 is "without a run path the fixture libraries are reported missing" \
