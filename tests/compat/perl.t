@@ -1,0 +1,63 @@
+#!/bin/bash
+# Perl: %ENV written by the main interpreter while ithreads read the
+# environment inside glibc; and Perl's own environ management (it replaces
+# the array itself) seen through children, tzset and setlocale.
+. "$ES_SRC_DIR/tests/compat/compat.sh"
+
+compat_need_tool perl perl
+perl -Mthreads -e 1 2>/dev/null || compat_bail "this perl has no ithreads (Debian's perl has)"
+compat_need_envsafe
+
+check_race() {
+	compat_mapped "$1" "$2" &&
+		grep -q '^rounds=[1-9][0-9]*$' "$1.out" &&
+		grep -q '^reader_calls=[1-9][0-9]*$' "$1.out" &&
+		! grep -q '^FAIL' "$1.out"
+}
+
+race=$COMPAT_DIR/perl_env_race.pl
+compat_stock "perl %ENV race" check_race perl "$race" 1.5
+compat_limitation "perl %ENV race" \
+	"Perl reallocs and frees its own environ array (my_setenv without PERL_USE_SAFE_PUTENV); no setenv replacement sees those frees" \
+	perl "$race" 1.5
+
+expected=$compat_tmp/children.expected
+cat >"$expected" <<'END'
+set: ENVSAFE_T_A=1 ENVSAFE_T_B=two words
+overwrite+delete: ENVSAFE_T_A=overwritten
+local: ENVSAFE_T_A=overwritten ENVSAFE_T_LOCAL=inside
+after local: ENVSAFE_T_A=overwritten
+hundred names: 100
+hundred deleted: ENVSAFE_T_A=overwritten
+system: exec
+pipe: exec
+fork+exec: forked child
+parent after fork: exec
+TZ=ABC+3: 21:00 ABC
+TZ=XYZ-5: 05:00 XYZ
+setlocale from LC_ALL: C.UTF-8
+setlocale from LC_ALL: C
+hash assigned: ENVSAFE_T_ONLY=alone
+names left: ENVSAFE_T_ONLY,PATH
+END
+
+# check_children OUT MAPPED: the report matches, line for line.
+check_children() {
+	{ cat "$expected"; echo "libenvsafe=$2"; } | diff -u - "$1.out" >"$1.diff"
+}
+
+children=$COMPAT_DIR/perl_env_children.pl
+out=$compat_tmp/children-stock
+compat_run "$out" env -u LD_PRELOAD perl "$children"
+rc=$?
+check_children "$out" no && [ "$rc" -eq 0 ]
+compat_ok $? "stock: perl %ENV changes reach children, tzset and setlocale"
+[ -s "$out.diff" ] && compat_diag "$(cat "$out.diff" "$out.err")"
+
+out=$compat_tmp/children-envsafe
+compat_run "$out" "$ENVSAFE" run -- perl "$children"
+rc=$?
+check_children "$out" yes && [ "$rc" -eq 0 ]
+compat_ok $? "envsafe run: perl %ENV changes reach children, tzset and setlocale"
+[ -s "$out.diff" ] && compat_diag "$(cat "$out.diff" "$out.err")"
+compat_done
