@@ -129,10 +129,11 @@ static int parse_options(int argc, char **argv, struct torture_options *o)
 
 struct mode_list {
 	char **names;
+	char **summaries; /* what --list says after the name, or NULL */
 	size_t count, cap;
 };
 
-static int add_mode(struct mode_list *l, const char *name, size_t len)
+static int add_mode(struct mode_list *l, const char *name, size_t len, const char *summary)
 {
 	for (size_t i = 0; i < l->count; i++)
 		if (strlen(l->names[i]) == len && memcmp(l->names[i], name, len) == 0)
@@ -143,12 +144,25 @@ static int add_mode(struct mode_list *l, const char *name, size_t len)
 		if (!names)
 			return -1;
 		l->names = names;
+		char **summaries = realloc(l->summaries, cap * sizeof *summaries);
+		if (!summaries)
+			return -1;
+		l->summaries = summaries;
 		l->cap = cap;
 	}
 	if (!(l->names[l->count] = strndup(name, len)))
 		return -1;
+	l->summaries[l->count] = summary && *summary ? strdup(summary) : NULL;
 	l->count++;
 	return 0;
+}
+
+static const char *summary_of(const struct mode_list *known, const char *name)
+{
+	for (size_t i = 0; i < known->count; i++)
+		if (strcmp(known->names[i], name) == 0)
+			return known->summaries[i];
+	return NULL;
 }
 
 /* The workload's modes, one name at the start of each line of
@@ -180,7 +194,10 @@ static int list_workload_modes(const char *stress, struct mode_list *out)
 	while (in && fgets(line, sizeof line, in)) {
 		const char *name = line + strspn(line, " \t");
 		size_t len = strcspn(name, " \t\r\n");
-		if (len && name[0] != '#' && add_mode(out, name, len) != 0) {
+		char *summary = (char *)name + len;
+		summary += strspn(summary, " \t");
+		summary[strcspn(summary, "\r\n")] = '\0';
+		if (len && name[0] != '#' && add_mode(out, name, len, summary) != 0) {
 			es_error_errno("torture");
 			break;
 		}
@@ -210,7 +227,7 @@ static int select_modes(const char *text, const struct mode_list *known, struct 
 			break;
 		if (len == 3 && memcmp(text, "all", 3) == 0) {
 			for (size_t i = 0; i < known->count; i++)
-				if (add_mode(out, known->names[i], strlen(known->names[i])) != 0)
+				if (add_mode(out, known->names[i], strlen(known->names[i]), NULL) != 0)
 					return -1;
 		} else {
 			int found = 0;
@@ -222,7 +239,7 @@ static int select_modes(const char *text, const struct mode_list *known, struct 
 					 (int)len, text);
 				return 2;
 			}
-			if (add_mode(out, text, len) != 0)
+			if (add_mode(out, text, len, NULL) != 0)
 				return -1;
 		}
 		text += len;
@@ -261,7 +278,8 @@ static void print_row(const char *mode, const char *libc, const char *result,
 	fflush(stdout);
 }
 
-static void print_demo_intro(const struct torture_options *o, size_t modes)
+static void print_demo_intro(const struct torture_options *o, const struct mode_list *modes,
+			     const struct mode_list *known)
 {
 	printf("envsafe demo: the process environment under concurrent readers and writers\n"
 	       "\n"
@@ -271,8 +289,14 @@ static void print_demo_intro(const struct torture_options *o, size_t modes)
 	       "take this program down; it is reported with its signal.\n"
 	       "  stock    = the system C library\n"
 	       "  envsafe  = the same program with libenvsafe.so preloaded\n"
-	       "%zu mode(s), about %s s per run.\n\n",
-	       modes, o->seconds_text);
+	       "%zu mode(s), about %s s per run.\n",
+	       modes->count, o->seconds_text);
+	for (size_t i = 0; i < modes->count; i++) {
+		const char *summary = summary_of(known, modes->names[i]);
+		if (summary)
+			printf("  %-12s %s\n", modes->names[i], summary);
+	}
+	printf("\n");
 }
 
 int cmd_torture(int argc, char **argv)
@@ -322,7 +346,7 @@ int cmd_torture(int argc, char **argv)
 	const struct torture_limits limits = { .stall_seconds = 3.0, .overrun_seconds = 5.0 };
 	torture_catch_interrupts();
 	if (o.demo)
-		print_demo_intro(&o, modes.count);
+		print_demo_intro(&o, &modes, &known);
 	print_row("MODE", "LIBC", "RESULT", "READS", "WRITES");
 
 	unsigned stock_runs = 0, stock_crashes = 0, protected_runs = 0, protected_ok = 0;

@@ -15,14 +15,16 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const modes[] = {
-	"ok",               /* runs its time, exit 0 */
-	"crash-stock",      /* SIGSEGV after 0.3 s unless libenvsafe is preloaded */
-	"stall-then-crash", /* progress stops for 2 s, then SIGABRT */
-	"hang",             /* one progress line, then blocks forever (with a child) */
-	"hang-reporting",   /* keeps reporting the same counts forever */
-	"overrun",          /* keeps making progress long after its time */
-	"misses",           /* runs its time, then reports 3 misses, exit 1 */
+/* --list prints "NAME<TAB>SUMMARY" lines; torture must take the name
+ * alone as the mode and may show the summary. */
+static const char *const modes[][2] = {
+	{ "ok", "runs its time, exit 0" },
+	{ "crash-stock", "SIGSEGV after 0.3 s unless libenvsafe is preloaded" },
+	{ "stall-then-crash", "progress stops for 2 s, then SIGABRT" },
+	{ "hang", "one progress line, then blocks forever (with a child)" },
+	{ "hang-reporting", "keeps reporting the same counts forever" },
+	{ "overrun", "keeps making progress long after its time" },
+	{ "misses", "runs its time, then reports 3 misses, exit 1" },
 };
 
 static int progress_fd = -1;
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--list") == 0) {
 			for (size_t m = 0; m < sizeof modes / sizeof *modes; m++)
-				printf("%s\n", modes[m]);
+				printf("%s\t%s\n", modes[m][0], modes[m][1]);
 			return 0;
 		} else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
 			mode = argv[++i];

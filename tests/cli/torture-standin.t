@@ -94,6 +94,11 @@ done
 ENVSAFE_STRESS="$TMP/missing" capture "$ENVSAFE" torture --mode ok
 is "a missing workload program: exit 2 with one line (got $rc)" '[ $rc -eq 2 ] && [ "$err_lines" -eq 1 ]'
 
+capture "$ENVSAFE" torture --demo --seconds 0.3 --protected --mode ok
+is "--demo explains the table and shows the mode's summary from --list" \
+	'[ $rc -eq 0 ] && contains "$out" "envsafe demo" && contains "$out" "ok           runs its time, exit 0"'
+is "--demo still prints the row for the mode" '[ -n "$(row ok envsafe)" ]'
+
 capture "$ENVSAFE" torture --help
 is "torture --help exits 0 with usage" '[ $rc -eq 0 ] && contains "$out" "Usage: envsafe torture"'
 
