@@ -23,15 +23,20 @@ import sys
 import tempfile
 
 FULL = dict(reps=9, sizes=[10, 70, 1000, 10000], lookup_samples=5, write_rounds=100, write_samples=5,
-            thread_reps=5, thread_seconds=0.4, memory_reps=3, memory_ops=10_000_000,
+            write_sizes=[70, 1000], thread_reps=5, thread_seconds=0.4, memory_reps=3, memory_ops=10_000_000,
             spawn_rounds=500, icount_sizes=[10, 70, 1000])
 QUICK = dict(reps=2, sizes=[10, 70, 1000], lookup_samples=3, write_rounds=20, write_samples=3,
-             thread_reps=1, thread_seconds=0.2, memory_reps=1, memory_ops=1_000_000,
+             write_sizes=[70], thread_reps=1, thread_seconds=0.2, memory_reps=1, memory_ops=1_000_000,
              spawn_rounds=50, icount_sizes=[])
 
 WATCHDOG = 150  # seconds per envbench process; envbench's own alarm is 120
-WRITE_BASE = 70  # environment size for the setenv/unsetenv cells
+WRITE_BASE = 70  # environment size for the thread and memory cells
 THREAD_CELLS = [(1, 0), (2, 0), (1, 1), (2, 1)]  # (readers, writer)
+# (second thread's job, whether it runs): idle, a control that keeps the
+# other CPU busy without touching the environment, the churning writer, and
+# a writer that only overwrites (the list of names never changes).
+LATENCY_CELLS = [("idle", 0), ("spin", 1), ("churn", 1), ("overwrite", 1)]
+PERCENTILES = ("p50", "p99", "p999", "max")
 GETENV_CASES = [("hit", "hit (median of 16 names)"), ("miss", "miss (median of 16 names)"),
                 ("first", "hit, first name set"), ("last", "hit, last name set")]
 WRITE_CASES = [("set_new", "setenv, new name"), ("overwrite", "setenv, overwrite"), ("unset", "unsetenv")]
@@ -164,7 +169,7 @@ def measure_single_thread(impls, cfg, res):
             for r in must(impl, ["lookup", cfg["lookup_samples"]] + cfg["sizes"], "getenv"):
                 if r["record"] == "lookup":
                     res.add(impl.key, "getenv/%s/%s" % (r["case"], r["size"]), rnd, float(r["ns"]), "ns")
-            for r in must(impl, ["write", cfg["write_samples"], cfg["write_rounds"], WRITE_BASE], "setenv"):
+            for r in must(impl, ["write", cfg["write_samples"], cfg["write_rounds"]] + cfg["write_sizes"], "setenv"):
                 if r["record"] == "write":
                     res.add(impl.key, "write/%s/%s" % (r["case"], r["size"]), rnd, float(r["ns"]), "ns")
 
@@ -186,19 +191,20 @@ def measure_threads(impls, cfg, res):
                         res.add(impl.key, "missing/" + cell, rnd, float(r["missing"]), "calls")
                         if writer:
                             res.add(impl.key, "writer_ops/" + cell, rnd, float(r["writer_ops_per_sec"]), "ops/s")
-        for writer in (0, 1):
+        for mode, writer in LATENCY_CELLS:
             for impl in rotated(impls, rnd):
-                recs, crash = run_envbench(impl, ["latency", writer, secs])
+                recs, crash = run_envbench(impl, ["latency", mode, secs])
                 if crash:
-                    for p in ("p50", "p99", "p999", "max"):
-                        res.lost(impl.key, "latency/w%d/%s" % (writer, p), rnd, crash)
+                    for p in PERCENTILES:
+                        res.lost(impl.key, "latency/%s/%s" % (mode, p), rnd, crash)
                     continue
                 for r in recs:
                     if r["record"] == "latency":
-                        for p in ("p50", "p99", "p999", "max"):
-                            res.add(impl.key, "latency/w%d/%s" % (writer, p), rnd, float(r[p + "_ns"]), "ns")
+                        for p in PERCENTILES:
+                            res.add(impl.key, "latency/%s/%s" % (mode, p), rnd, float(r[p + "_ns"]), "ns")
                         if writer:
-                            res.add(impl.key, "latency/w1/writer_ops", rnd, float(r["writer_ops_per_sec"]), "ops/s")
+                            res.add(impl.key, "latency/%s/writer_ops" % mode, rnd,
+                                    float(r["writer_ops_per_sec"]), "ops/s")
 
 
 def measure_memory(impls, cfg, res):
@@ -213,20 +219,20 @@ def measure_memory(impls, cfg, res):
                     res.add(impl.key, "memory/ns_per_op", rnd, float(r["ns_per_op"]), "ns")
 
 
-def measure_spawn(impls, cfg, res):
-    """Exec cost of /bin/true, preloads interleaved inside one envbench run."""
+def measure_spawn(impls, cfg, res, build_dir):
+    """Exec cost of /bin/true; the preloads interleave inside one envbench
+    run, and an empty preloaded object shows what loading any object costs."""
     progress("exec start-up, %d interleaved rounds" % cfg["spawn_rounds"])
     stock = impls[0]
-    preloaded = [i for i in impls if i.preload]
+    variants = [(stock.key, "")] + [(i.key, i.preload) for i in impls if i.preload]
+    variants.append(("empty", os.path.join(build_dir, "bench/libempty.so")))
     true_path = shutil.which("true", path="/bin:/usr/bin")
-    recs = must(stock, ["spawn", cfg["spawn_rounds"], true_path] + [i.preload for i in preloaded], "start-up")
+    recs = must(stock, ["spawn", cfg["spawn_rounds"], true_path] + [v[1] for v in variants[1:]], "start-up")
     for r in recs:
-        if r["record"] != "spawn":
-            continue
-        v = int(r["variant"])
-        key = stock.key if v == 0 else preloaded[v - 1].key
-        res.add(key, "spawn/median", 0, float(r["median_ns"]), "ns")
-        res.add(key, "spawn/ratio", 0, float(r["ratio"]), "")
+        if r["record"] == "spawn_round":
+            for (key, _), ns in zip(variants, r["ns"].split(",")):
+                res.add(key, "spawn/ns", int(r["round"]), float(ns), "ns")
+    return variants
 
 
 def measure_icount(impls, cfg, res, notes):
@@ -273,7 +279,9 @@ def machine(build_dir, impls):
                 model = v
     virt = ""
     try:
-        virt = subprocess.run(["systemd-detect-virt"], capture_output=True, text=True).stdout.strip()
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            if line.startswith("Hypervisor vendor:"):
+                virt = line.split(":", 1)[1].strip()
     except OSError:
         pass
     info = run_envbench(impls[0], ["info"])[0][0]
@@ -284,7 +292,7 @@ def machine(build_dir, impls):
                               capture_output=True, text=True).stdout.strip() or "unknown version"
     return {
         "cpu": "%s (family %s, model %s), %d CPUs%s" % (cpu, family, model, os.cpu_count(),
-                                                       ", %s guest" % virt.upper() if virt and virt != "none" else ""),
+                                                       ", %s guest" % virt if virt else ""),
         "kernel": "%s %s" % (platform.system(), platform.release()),
         "libc": info["libc"].replace("-", " ") + ("; musl %s" % musl if musl else ""),
         "compiler": cc[0] if cc else "cc",
@@ -329,9 +337,9 @@ def table(header, rows):
 def targets(res, have):
     """(metric, target, measured value, pass?) for every target."""
     def lat_p99_ratio():
-        return res.ratio("envsafe", "envsafe", "latency/w1/p99", "latency/w0/p99")
+        return res.ratio("envsafe", "envsafe", "latency/churn/p99", "latency/idle/p99")
 
-    spawn = res.median("envsafe", "spawn/ratio")
+    spawn = res.ratio("envsafe", "glibc", "spawn/ns")
     growth = res.median("envsafe", "memory/growth")
     rows = [
         ("getenv hit, 70 vars (envsafe/glibc time)", "≤ 0.25", res.ratio("envsafe", "glibc", "getenv/hit/70"),
@@ -359,7 +367,7 @@ def targets(res, have):
     return out
 
 
-def write_report(out_dir, impls, res, cfg, mach, notes, load):
+def write_report(out_dir, impls, res, cfg, mach, notes, load, spawn_variants):
     keys = [i.key for i in impls]
     labels = {i.key: i.label for i in impls}
     compared = [(i.key, i.baseline) for i in impls if i.baseline]
@@ -412,14 +420,16 @@ def write_report(out_dir, impls, res, cfg, mach, notes, load):
         md.append(table(header, rows))
         md.append("")
 
-    md.append("## setenv and unsetenv, ns per call (%d variables)\n" % WRITE_BASE)
-    md.append("New names are fresh in every round of %d; each round then unsets them.  Overwrites alternate "
-              "two values.\n" % 32)
-    header = ["operation"] + [labels[k] for k in keys] + ["%s/%s" % (labels[a], labels[b]) for a, b in compared]
+    md.append("## setenv and unsetenv, ns per call\n")
+    md.append("New names are fresh in every round of 32 and the round then unsets them, so the environment "
+              "stays within 32 variables of its size; overwrites alternate two values.\n")
+    header = ["vars", "operation"] + [labels[k] for k in keys] + ["%s/%s" % (labels[a], labels[b]) for a, b in compared]
     rows = []
-    for case, desc in WRITE_CASES:
-        m = "write/%s/%d" % (case, WRITE_BASE)
-        rows.append([desc] + [cell(res, k, m) for k in keys] + [fmt_ratio(res.ratio(a, b, m)) for a, b in compared])
+    for size in cfg["write_sizes"]:
+        for case, desc in WRITE_CASES:
+            m = "write/%s/%d" % (case, size)
+            rows.append([size, desc] + [cell(res, k, m) for k in keys] +
+                        [fmt_ratio(res.ratio(a, b, m)) for a, b in compared])
     md.append(table(header, rows))
     md.append("")
 
@@ -448,16 +458,19 @@ def write_report(out_dir, impls, res, cfg, mach, notes, load):
     md.append("")
 
     md.append("## Reader latency per getenv call, ns (%d variables, 1 reader)\n" % WRITE_BASE)
-    md.append("Per-call time from batches of 16 calls, clock overhead subtracted; reader and writer pinned to "
-              "different CPUs.\n")
-    header = ["implementation", "idle p50", "idle p99", "idle max", "churn p50", "churn p99", "churn p99.9",
-              "churn max", "p99 churn/idle", "writer ops/s (M)"]
+    md.append("Per-call time from batches of 16 calls, clock overhead subtracted; the reader and the second "
+              "thread are pinned to different CPUs.  Second thread: *idle* = none; *spin* = a control that "
+              "keeps the other CPU busy without touching the environment; *churn* = the writer above; "
+              "*overwrite* = a writer that only overwrites 8 variables that stay set, so `environ` and the "
+              "list of names never change.\n")
+    header = ["implementation", "second thread", "p50", "p99", "p99.9", "max", "p99 / idle p99", "writer ops/s (M)"]
     rows = []
     for k in keys:
-        rows.append([labels[k]] + [cell(res, k, "latency/w0/" + p) for p in ("p50", "p99", "max")] +
-                    [cell(res, k, "latency/w1/" + p) for p in ("p50", "p99", "p999", "max")] +
-                    [fmt_ratio(res.ratio(k, k, "latency/w1/p99", "latency/w0/p99")),
-                     cell(res, k, "latency/w1/writer_ops", 2, 1e6)])
+        for mode, writer in LATENCY_CELLS:
+            m = "latency/%s/" % mode
+            rows.append([labels[k], mode] + [cell(res, k, m + p) for p in PERCENTILES] +
+                        ["-" if mode == "idle" else fmt_ratio(res.ratio(k, k, m + "p99", "latency/idle/p99")),
+                         cell(res, k, m + "writer_ops", 2, 1e6) if mode in ("churn", "overwrite") else "-"])
     md.append(table(header, rows))
     md.append("")
 
@@ -471,15 +484,16 @@ def write_report(out_dir, impls, res, cfg, mach, notes, load):
 
     md.append("## Exec start-up\n")
     md.append("posix_spawn + waitpid of /bin/true, %d rounds with the variants interleaved; overhead is the "
-              "median of per-round ratios against the run without a preload.\n" % cfg["spawn_rounds"])
+              "median of per-round ratios against the run with an empty LD_PRELOAD.  libempty.so is a shared "
+              "object with nothing in it: the cost of preloading anything at all.\n" % cfg["spawn_rounds"])
     rows = []
-    for i in impls:
-        if res.has(i.key, "spawn/median"):
-            r = res.median(i.key, "spawn/ratio")
-            rows.append(["LD_PRELOAD=%s" % (os.path.basename(i.preload) or "(empty)"),
-                         fmt(res.median(i.key, "spawn/median") / 1000, 1),
-                         "-" if i.key == "glibc" else "%+.1f%%" % ((r - 1) * 100)])
-    md.append(table(["preload", "median µs", "overhead"], rows))
+    for key, path in spawn_variants:
+        r = res.ratio(key, "glibc", "spawn/ns")
+        rows.append(["LD_PRELOAD=%s" % (os.path.basename(path) or "(empty)"),
+                     fmt(res.median(key, "spawn/ns") / 1000, 1),
+                     "-" if key == "glibc" else "%+.1f%%" % ((r - 1) * 100),
+                     "-" if key in ("glibc", "empty") else "%+.1f%%" % ((res.ratio(key, "empty", "spawn/ns") - 1) * 100)])
+    md.append(table(["preload", "median µs", "overhead", "overhead vs libempty.so"], rows))
     md.append("")
 
     md.append("## Plot\n")
@@ -496,14 +510,17 @@ def write_report(out_dir, impls, res, cfg, mach, notes, load):
         w.writerow(["implementation", "metric", "median", "unit", "rounds", "baseline", "ratio_vs_baseline",
                     "lost_runs"])
         metrics = sorted({m for (_, m) in res.values})
-        for i in impls:
+        baselines = {i.key: i.baseline for i in impls}
+        baselines["empty"] = "glibc"
+        for key in [i.key for i in impls] + ["empty"]:
+            base = baselines[key]
             for m in metrics:
-                if not res.has(i.key, m):
+                if not res.has(key, m):
                     continue
-                ratio = res.ratio(i.key, i.baseline, m) if i.baseline else None
-                w.writerow([i.key, m, "" if res.median(i.key, m) is None else "%.4g" % res.median(i.key, m),
-                            res.units.get(m, ""), res.rounds(i.key, m), i.baseline or "",
-                            "" if ratio is None else "%.4f" % ratio, res.note(i.key, m) or ""])
+                ratio = res.ratio(key, base, m) if base else None
+                w.writerow([key, m, "" if res.median(key, m) is None else "%.4g" % res.median(key, m),
+                            res.units.get(m, ""), res.rounds(key, m), base or "",
+                            "" if ratio is None else "%.4f" % ratio, res.note(key, m) or ""])
     return "\n".join(md)
 
 
@@ -588,11 +605,11 @@ def main():
     measure_single_thread(impls, cfg, res)
     measure_threads(impls, cfg, res)
     measure_memory(impls, cfg, res)
-    measure_spawn(impls, cfg, res)
+    spawn_variants = measure_spawn(impls, cfg, res, b)
     measure_icount(impls, cfg, res, notes)
     load_end = loadavg()
 
-    report = write_report(args.out, impls, res, cfg, mach, notes, (load_start, load_end))
+    report = write_report(args.out, impls, res, cfg, mach, notes, (load_start, load_end), spawn_variants)
     plot(args.out, impls, res, cfg, mach)
     start = report.index("## Targets")
     print(report[start:report.index("## getenv latency")])

@@ -15,7 +15,7 @@
 
 #include "bench.h"
 
-#define MAX_VARIANTS 4
+#define MAX_VARIANTS 5
 #define WARMUP_ROUNDS 20
 
 static uint64_t spawn_once(const char *program, char *preload_var)
@@ -71,6 +71,14 @@ int cmd_spawn(int argc, char **argv)
 			int v = (int)((r + (size_t)k) % (size_t)variants);
 			ns[v][r] = (double)spawn_once(program, vars[v]);
 		}
+	/* Every round, so that the driver can pair any two variants. */
+	for (size_t r = 0; r < rounds; r++) {
+		char line[160];
+		int len = 0;
+		for (int v = 0; v < variants && len < (int)sizeof line - 24; v++)
+			len += snprintf(line + len, sizeof line - (size_t)len, "%s%.0f", v ? "," : "", ns[v][r]);
+		record("spawn_round", "round=%zu ns=%s", r, line);
+	}
 	for (size_t r = 0; r < rounds; r++)
 		for (int v = 0; v < variants; v++)
 			ratio[v][r] = ns[v][r] / ns[0][r];

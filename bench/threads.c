@@ -83,6 +83,47 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* A diagnostic writer: it only overwrites variables that stay set, so the
+ * list of names (and environ itself) never changes.  Comparing readers
+ * under it with readers under churn separates the cost of sharing
+ * changing values from that of a changing list. */
+static void *overwriter_main(void *arg)
+{
+	struct worker *w = arg;
+	w->cpu = pin_self(w->cpu_index);
+	for (size_t n = 0; n < WRITER_NAMES; n++)
+		if (setenv(writer_names[n], writer_values[0], 1) != 0)
+			die("setenv: %s", strerror(errno));
+	pthread_barrier_wait(&start_line);
+	uint64_t i = 0;
+	while (!stopping())
+		for (int k = 0; k < 16; k++, i++)
+			if (setenv(writer_names[i % WRITER_NAMES], writer_values[(i / WRITER_NAMES) % WRITER_VALUES], 1) != 0)
+				die("setenv: %s", strerror(errno));
+	w->ops = i;
+	return NULL;
+}
+
+/* A control: the other CPU busy with work that never touches the
+ * environment.  Readers slowed by it are slowed by the machine (shared
+ * core, host), not by any environment implementation. */
+static void *spinner_main(void *arg)
+{
+	struct worker *w = arg;
+	char buf[4096] = {0};
+	w->cpu = pin_self(w->cpu_index);
+	pthread_barrier_wait(&start_line);
+	uint64_t i = 0, x = 1;
+	while (!stopping())
+		for (int k = 0; k < 16; k++, i++) {
+			x = x * 6364136223846793005u + (unsigned char)buf[i % sizeof buf];
+			buf[(x >> 52) % sizeof buf] = (char)x;
+		}
+	BENCH_KEEP(x);
+	w->ops = i;
+	return NULL;
+}
+
 static void *reader_main(void *arg)
 {
 	struct worker *w = arg;
@@ -201,9 +242,19 @@ static double per_call(const struct worker *r, size_t rank)
 int cmd_latency(int argc, char **argv)
 {
 	if (argc != 2)
-		die("usage: latency WRITER(0|1) SECONDS");
-	int writer = atoi(argv[0]) != 0;
+		die("usage: latency idle|spin|churn|overwrite SECONDS");
+	const char *mode = argv[0];
 	double seconds = atof(argv[1]);
+	void *(*second)(void *) = NULL;
+	if (strcmp(mode, "spin") == 0)
+		second = spinner_main;
+	else if (strcmp(mode, "churn") == 0)
+		second = writer_main;
+	else if (strcmp(mode, "overwrite") == 0)
+		second = overwriter_main;
+	else if (strcmp(mode, "idle") != 0)
+		die("the second thread is idle, spin, churn or overwrite");
+	int writer = second != NULL;
 	setup();
 	struct worker w[2] = {0};
 	w[0].samples = malloc(MAX_SAMPLES * sizeof *w[0].samples);
@@ -214,7 +265,7 @@ int cmd_latency(int argc, char **argv)
 	pthread_barrier_init(&start_line, NULL, (unsigned)(1 + writer + 1));
 	start(&w[0], timed_reader_main, 0);
 	if (writer)
-		start(&w[1], writer_main, 1);
+		start(&w[1], second, 1);
 	uint64_t elapsed = run_for(seconds, w, 1 + writer);
 
 	struct worker *r = &w[0];
@@ -222,9 +273,9 @@ int cmd_latency(int argc, char **argv)
 		die("no samples");
 	qsort(r->samples, r->nsamples, sizeof *r->samples, cmp_u32);
 	size_t n = r->nsamples;
-	record("latency", "writer=%d batch=%d samples=%zu clock_ns=%llu p50_ns=%.2f p99_ns=%.2f p999_ns=%.2f max_ns=%.2f "
+	record("latency", "mode=%s batch=%d samples=%zu clock_ns=%llu p50_ns=%.2f p99_ns=%.2f p999_ns=%.2f max_ns=%.2f "
 	       "missing=%llu writer_ops_per_sec=%.0f",
-	       writer, LATENCY_BATCH, n, (unsigned long long)r->clock_overhead, per_call(r, n / 2),
+	       mode, LATENCY_BATCH, n, (unsigned long long)r->clock_overhead, per_call(r, n / 2),
 	       per_call(r, n * 99 / 100), per_call(r, n * 999 / 1000), per_call(r, n - 1),
 	       (unsigned long long)r->missing, writer ? (double)w[1].ops * 1e9 / (double)elapsed : 0.0);
 	return 0;

@@ -39,25 +39,17 @@ static double overwrite_cost(const char *name, const char *const *vals, int samp
 	return minimum(best, (size_t)samples);
 }
 
-int cmd_write(int argc, char **argv)
+static void measure_at(size_t base, size_t rounds, int samples, uint32_t first_fresh)
 {
-	if (argc != 3)
-		die("usage: write SAMPLES ROUNDS BASE");
-	int samples = atoi(argv[0]);
-	size_t rounds = strtoul(argv[1], NULL, 10), base = strtoul(argv[2], NULL, 10);
-	if (rounds == 0)
-		die("need at least one round");
-	pin_self(0);
 	env_grow(base);
-
 	char **fresh = malloc(rounds * BATCH * sizeof *fresh);
 	char **fresh_values = malloc(rounds * BATCH * sizeof *fresh_values);
 	double *set_ns = malloc(rounds * sizeof *set_ns), *unset_ns = malloc(rounds * sizeof *unset_ns);
 	if (!fresh || !fresh_values || !set_ns || !unset_ns)
 		die("out of memory");
 	for (size_t i = 0; i < rounds * BATCH; i++) {
-		fresh[i] = bench_name(ID_FRESH + (uint32_t)i);
-		fresh_values[i] = bench_value(ID_FRESH + (uint32_t)i);
+		fresh[i] = bench_name(first_fresh + (uint32_t)i);
+		fresh_values[i] = bench_value(first_fresh + (uint32_t)i);
 	}
 	for (size_t r = 0; r < rounds; r++) {
 		char **names = fresh + r * BATCH, **values = fresh_values + r * BATCH;
@@ -86,5 +78,25 @@ int cmd_write(int argc, char **argv)
 		costs[j] = overwrite_cost(env_name(i), vals, samples);
 	}
 	record("write", "size=%zu case=overwrite ns=%.3f", base, median(costs, OVERWRITE_NAMES));
+	free(set_ns);
+	free(unset_ns);
+}
+
+int cmd_write(int argc, char **argv)
+{
+	if (argc < 3)
+		die("usage: write SAMPLES ROUNDS BASE...");
+	int samples = atoi(argv[0]);
+	size_t rounds = strtoul(argv[1], NULL, 10);
+	if (rounds == 0)
+		die("need at least one round");
+	pin_self(0);
+	for (int a = 2; a < argc; a++) {
+		size_t base = strtoul(argv[a], NULL, 10);
+		if (base < OVERWRITE_NAMES)
+			die("write needs at least %d variables", OVERWRITE_NAMES);
+		/* Fresh names stay fresh across sizes. */
+		measure_at(base, rounds, samples, ID_FRESH + (uint32_t)((a - 2) * rounds * BATCH));
+	}
 	return 0;
 }

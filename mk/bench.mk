@@ -8,6 +8,7 @@ BENCH_SRCS := bench/envbench.c bench/common.c bench/lookup.c bench/writes.c \
 BENCH_HDRS := bench/bench.h
 BENCH_PROG := $(B)/bench/envbench
 BENCH_RWLOCK := $(B)/bench/librwlockenv.so
+BENCH_EMPTY := $(B)/bench/libempty.so
 PYTHON ?= python3
 
 # callgrind.h gives noise-free instruction counts of getenv; without it
@@ -27,7 +28,10 @@ $(BENCH_PROG): $(BENCH_SRCS) $(BENCH_HDRS) | $(B)/bench
 $(BENCH_RWLOCK): bench/rwlock_env.c | $(B)/bench
 	$(CC) $(ES_CFLAGS) -fPIC -shared -fvisibility=hidden -pthread -o $@ $< -ldl
 
-ALL_TARGETS += $(BENCH_PROG) $(BENCH_RWLOCK)
+$(BENCH_EMPTY): bench/empty_preload.c | $(B)/bench
+	$(CC) $(ES_CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $<
+
+ALL_TARGETS += $(BENCH_PROG) $(BENCH_RWLOCK) $(BENCH_EMPTY)
 
 # musl: the same program linked statically, once with musl's environment
 # and once with libenvsafe built for musl by a sub-make.
@@ -41,9 +45,20 @@ BENCH_MUSL :=
 BENCH_MUSL_FLAG := --no-musl "musl-gcc not found (Debian package musl-tools)"
 endif
 
+# musl-gcc hides /usr/include, kernel headers included; the library's
+# <linux/...> includes are found through links to Debian's copies
+# (linux-libc-dev), as musl expects kernel headers to come separately.
+BENCH_MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
+BENCH_KHDRS := $(abspath $(BENCH_MUSL_B))/kernel-headers
+
 .PHONY: bench bench-quick bench-musl-lib
 bench-musl-lib:
-	$(MAKE) --no-print-directory B=$(BENCH_MUSL_B) CC=$(MUSL_GCC) $(BENCH_MUSL_B)/libenvsafe.a
+	mkdir -p $(BENCH_KHDRS)
+	ln -sfn /usr/include/linux $(BENCH_KHDRS)/linux
+	ln -sfn /usr/include/asm-generic $(BENCH_KHDRS)/asm-generic
+	ln -sfn /usr/include/$(BENCH_MULTIARCH)/asm $(BENCH_KHDRS)/asm
+	$(MAKE) --no-print-directory B=$(BENCH_MUSL_B) CC=$(MUSL_GCC) \
+		CFLAGS="$(CFLAGS) -isystem $(BENCH_KHDRS)" $(BENCH_MUSL_B)/libenvsafe.a
 
 $(B)/bench/envbench-musl: $(BENCH_SRCS) $(BENCH_HDRS) | $(B)/bench
 	$(MUSL_GCC) $(BENCH_CFLAGS) -static -o $@ $(BENCH_SRCS)
@@ -51,7 +66,7 @@ $(B)/bench/envbench-musl: $(BENCH_SRCS) $(BENCH_HDRS) | $(B)/bench
 $(B)/bench/envbench-musl-envsafe: $(BENCH_SRCS) $(BENCH_HDRS) bench-musl-lib | $(B)/bench
 	$(MUSL_GCC) $(BENCH_CFLAGS) -DBENCH_LINKED_ENVSAFE -static -o $@ $(BENCH_SRCS) $(BENCH_MUSL_B)/libenvsafe.a
 
-BENCH_DEPS := $(BENCH_PROG) $(BENCH_RWLOCK) $(B)/libenvsafe.so $(BENCH_MUSL)
+BENCH_DEPS := $(BENCH_PROG) $(BENCH_RWLOCK) $(BENCH_EMPTY) $(B)/libenvsafe.so $(BENCH_MUSL)
 BENCH_RUN := $(PYTHON) bench/run.py --build-dir $(abspath $(B)) $(BENCH_MUSL_FLAG)
 
 bench: $(BENCH_DEPS)
