@@ -9,6 +9,7 @@
  * since it was traced, its names are wrong: trace a build you keep.
  */
 #include <elfutils/libdwfl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,7 +84,16 @@ static void symbolize_frame(struct trace_frame *f, int is_return_address)
 		int lineno = 0;
 		const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
 		if (file) {
-			f->file = strdup(file);
+			/* Relative names are relative to the compilation directory;
+			 * joined, they can be opened from anywhere. */
+			const char *dir = file[0] == '/' ? NULL : dwfl_line_comp_dir(line);
+			if (dir && *dir) {
+				size_t len = strlen(dir) + 1 + strlen(file) + 1;
+				if ((f->file = malloc(len)))
+					snprintf(f->file, len, "%s/%s", dir, file);
+			} else {
+				f->file = strdup(file);
+			}
 			f->line = lineno;
 		}
 	}

@@ -16,7 +16,7 @@
 struct site {
 	char *module;
 	uint64_t offset;
-	char *function, *file;
+	char *function, *mangled, *file;
 	int line;
 	long count, unsafe_count;
 	int max_threads;
@@ -188,6 +188,7 @@ static void account(struct trace_output *o, const struct trace_event *ev)
 		s->module = dup_or_null(f->module);
 		s->offset = f->offset;
 		s->function = dup_or_null(f->function);
+		s->mangled = dup_or_null(f->mangled);
 		s->file = dup_or_null(f->file);
 		s->line = f->line;
 	}
@@ -294,7 +295,7 @@ void trace_output_summary(struct trace_output *o, int status)
 		fputs("],\"call_sites\":[", out);
 		for (size_t i = 0; i < o->nsites; i++) {
 			struct site *s = &sites[i];
-			struct trace_frame f = { s->module, s->offset, s->function, NULL, s->file, s->line };
+			struct trace_frame f = { s->module, s->offset, s->function, s->mangled, s->file, s->line };
 			fprintf(out, "%s{\"count\":%ld,\"unsafe_count\":%ld,\"unsafe\":%s,\"max_threads\":%d,"
 				"\"frame\":", i ? "," : "", s->count, s->unsafe_count,
 				s->unsafe_count ? "true" : "false", s->max_threads);
@@ -323,7 +324,7 @@ void trace_output_summary(struct trace_output *o, int status)
 			fputs("call sites by count:\n", out);
 		for (size_t i = 0; i < o->nsites; i++) {
 			struct site *s = &sites[i];
-			struct trace_frame f = { s->module, s->offset, s->function, NULL, s->file, s->line };
+			struct trace_frame f = { s->module, s->offset, s->function, s->mangled, s->file, s->line };
 			fprintf(out, "  %6ld  %-6s ", s->count, s->unsafe_count ? "UNSAFE" : "");
 			text_frame(out, &f);
 			fputs("  [", out);
@@ -340,6 +341,7 @@ void trace_output_summary(struct trace_output *o, int status)
 		struct site *s = &sites[i];
 		free(s->module);
 		free(s->function);
+		free(s->mangled);
 		free(s->file);
 		for (size_t k = 0; k < s->nnames; k++)
 			free(s->names[k]);
