@@ -188,7 +188,8 @@ static void print_text(const struct file_report *r)
 	}
 	printf(" (%s, %s", type_names[r->elf.type], scan_machine_name(r->elf.machine));
 	if (r->closure.count > 1)
-		printf(", %zu libraries loaded", r->closure.count - 1);
+		printf(", %zu %s loaded", r->closure.count - 1,
+		       r->closure.count == 2 ? "library" : "libraries");
 	printf(")");
 	if (r->status == FILE_PROVIDER || r->status == FILE_STATIC)
 		printf(": %s", r->message);

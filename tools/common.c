@@ -112,10 +112,12 @@ const char *es_find_library(void)
 	static const char *found;
 	if (found)
 		return found;
+	/* Relative locations first, so that a relocated installation uses
+	 * its own library rather than one left in the configured LIBDIR. */
 	char *candidates[] = {
 		beside_self("libenvsafe.so"),
-		strdup(ES_LIBDIR "/libenvsafe.so"),
 		beside_self("../lib/libenvsafe.so"),
+		strdup(ES_LIBDIR "/libenvsafe.so"),
 	};
 	found = first_existing(candidates, sizeof candidates / sizeof *candidates, R_OK, path);
 	if (!found)
@@ -143,8 +145,8 @@ const char *es_find_stress(void)
 	char *candidates[] = {
 		beside_self("envsafe-stress"),
 		beside_self("tests/stress/envsafe-stress"),
-		strdup(ES_LIBEXECDIR "/envsafe-stress"),
 		beside_self("../libexec/envsafe/envsafe-stress"),
+		strdup(ES_LIBEXECDIR "/envsafe-stress"),
 	};
 	found = first_existing(candidates, sizeof candidates / sizeof *candidates, X_OK, path);
 	if (!found)
