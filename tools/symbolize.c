@@ -62,22 +62,72 @@ static struct module_cache *module_for(const char *path)
 	return m;
 }
 
-static void symbolize_frame(struct trace_frame *f, int is_return_address)
+/*
+ * Results by (module, pc): a long trace repeats the same few call sites,
+ * and libdwfl's symbol lookup scans the whole symbol table each time.
+ */
+struct memo {
+	size_t module;       /* index in modules + 1; 0 = empty slot */
+	Dwarf_Addr pc;
+	char *function, *mangled, *file;
+	int line;
+};
+static struct memo *memos;
+static size_t nmemos, cap_memos;
+
+static size_t memo_hash(size_t module, Dwarf_Addr pc, size_t cap)
 {
-	if (!f->module || f->function || f->file)
-		return;
-	struct module_cache *m = module_for(f->module);
-	if (!m || !m->mod)
-		return;
-	/* A return address is the instruction after the call, which may
-	 * belong to the next line or even the next function. */
-	Dwarf_Addr pc = f->offset + m->bias - (is_return_address && f->offset ? 1 : 0);
+	uint64_t h = (pc ^ ((uint64_t)module << 48)) * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 17) & (cap - 1);
+}
+
+static struct memo *memo_slot(struct memo *table, size_t cap, size_t module, Dwarf_Addr pc)
+{
+	size_t i = memo_hash(module, pc, cap);
+	while (table[i].module && !(table[i].module == module && table[i].pc == pc))
+		i = (i + 1) & (cap - 1);
+	return &table[i];
+}
+
+/* The memo entry for (MODULE, PC), new and empty if absent; NULL when out
+ * of memory (then nothing is memoised). */
+static struct memo *memo_for(size_t module, Dwarf_Addr pc, int *fresh)
+{
+	if (2 * (nmemos + 1) > cap_memos) {
+		size_t cap = cap_memos ? 2 * cap_memos : 256;
+		struct memo *table = calloc(cap, sizeof *table);
+		if (!table)
+			return NULL;
+		for (size_t i = 0; i < cap_memos; i++)
+			if (memos[i].module)
+				*memo_slot(table, cap, memos[i].module, memos[i].pc) = memos[i];
+		free(memos);
+		memos = table;
+		cap_memos = cap;
+	}
+	struct memo *m = memo_slot(memos, cap_memos, module, pc);
+	*fresh = !m->module;
+	if (*fresh) {
+		m->module = module;
+		m->pc = pc;
+		nmemos++;
+	}
+	return m;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void lookup(struct module_cache *m, Dwarf_Addr pc, struct memo *out)
+{
 	const char *sym = dwfl_module_addrname(m->mod, pc);
 	if (sym) {
-		f->mangled = strdup(sym);
-		f->function = trace_demangle(sym);
-		if (!f->function)
-			f->function = strdup(sym);
+		out->mangled = strdup(sym);
+		out->function = trace_demangle(sym);
+		if (!out->function)
+			out->function = strdup(sym);
 	}
 	Dwfl_Line *line = dwfl_module_getsrc(m->mod, pc);
 	if (line) {
@@ -89,13 +139,41 @@ static void symbolize_frame(struct trace_frame *f, int is_return_address)
 			const char *dir = file[0] == '/' ? NULL : dwfl_line_comp_dir(line);
 			if (dir && *dir) {
 				size_t len = strlen(dir) + 1 + strlen(file) + 1;
-				if ((f->file = malloc(len)))
-					snprintf(f->file, len, "%s/%s", dir, file);
+				if ((out->file = malloc(len)))
+					snprintf(out->file, len, "%s/%s", dir, file);
 			} else {
-				f->file = strdup(file);
+				out->file = strdup(file);
 			}
-			f->line = lineno;
+			out->line = lineno;
 		}
+	}
+}
+
+static void symbolize_frame(struct trace_frame *f, int is_return_address)
+{
+	if (!f->module || f->function || f->file)
+		return;
+	struct module_cache *m = module_for(f->module);
+	if (!m || !m->mod)
+		return;
+	/* A return address is the instruction after the call, which may
+	 * belong to the next line or even the next function. */
+	Dwarf_Addr pc = f->offset + m->bias - (is_return_address && f->offset ? 1 : 0);
+	int fresh = 0;
+	struct memo *memo = memo_for((size_t)(m - modules) + 1, pc, &fresh);
+	struct memo scratch = { 0 };
+	if (!memo)
+		memo = &scratch;
+	if (fresh || memo == &scratch)
+		lookup(m, pc, memo);
+	f->function = dup_or_null(memo->function);
+	f->mangled = dup_or_null(memo->mangled);
+	f->file = dup_or_null(memo->file);
+	f->line = memo->line;
+	if (memo == &scratch) {
+		free(scratch.function);
+		free(scratch.mangled);
+		free(scratch.file);
 	}
 }
 
@@ -130,6 +208,14 @@ void trace_symbolize_event(struct trace_event *ev)
 
 void trace_symbolize_end(void)
 {
+	for (size_t i = 0; i < cap_memos; i++) {
+		free(memos[i].function);
+		free(memos[i].mangled);
+		free(memos[i].file);
+	}
+	free(memos);
+	memos = NULL;
+	nmemos = cap_memos = 0;
 	for (size_t i = 0; i < nmodules; i++) {
 		if (modules[i].dwfl)
 			dwfl_end(modules[i].dwfl);
