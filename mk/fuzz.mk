@@ -24,6 +24,17 @@ $(B)/tests/fuzz/fuzz-replay: tests/fuzz/replay.c $(FUZZ_TARGET_SRCS) $(FUZZ_HDRS
 ALL_TARGETS += $(B)/tests/fuzz/fuzz-replay
 CHECK_TESTS += tests/fuzz/replay.t
 
+# ---- allocation failure ----
+# fault-ops: every allocation of every writer, on the fault-injection
+# build.  fault-malloc: the shipped libenvsafe.so under a failing malloc.
+FAULT_HDRS := tests/faults/trial.h tests/fuzz/model.h tests/tap.h
+$(B)/tests/faults/fault-ops: tests/faults/fault_ops.c tests/fuzz/model.c $(FAULT_HDRS) $(LIB_HDRS) $(FI_OBJS) | $(B)/tests/faults
+	$(CC) $(TEST_CFLAGS) -DENVSAFE_FAULT_INJECTION -o $@ tests/faults/fault_ops.c tests/fuzz/model.c $(FI_OBJS)
+$(B)/tests/faults/fault-malloc: tests/faults/fault_malloc.c tests/fuzz/model.c $(FAULT_HDRS) $(B)/libenvsafe.so | $(B)/tests/faults
+	$(CC) $(TEST_CFLAGS) -o $@ tests/faults/fault_malloc.c tests/fuzz/model.c $(LINK_ENVSAFE)
+ALL_TARGETS += $(B)/tests/faults/fault-ops $(B)/tests/faults/fault-malloc
+CHECK_TESTS += $(B)/tests/faults/fault-ops $(B)/tests/faults/fault-malloc
+
 # libFuzzer build: clang-14 with ASan and UBSan, library sources compiled
 # with the same sanitizers (and fault injection) into their own directory.
 FUZZ_CC   ?= clang
