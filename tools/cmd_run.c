@@ -41,7 +41,10 @@ int cmd_run(int argc, char **argv)
 			run_help();
 			return 0;
 		} else if (strcmp(arg, "--strict") == 0) {
+			/* "--strict abort" must not run a program called abort. */
 			strict = "warn";
+			if (i + 1 < argc && (strcmp(argv[i + 1], "warn") == 0 || strcmp(argv[i + 1], "abort") == 0))
+				strict = argv[++i];
 		} else if (strncmp(arg, "--strict=", 9) == 0) {
 			strict = arg + 9;
 			if (strcmp(strict, "warn") != 0 && strcmp(strict, "abort") != 0) {

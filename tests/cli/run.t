@@ -68,6 +68,8 @@ capture "$ENVSAFE" run --strict=warn -- sh -c 'printf %s "$ENVSAFE_STRICT"'
 is "--strict=warn sets ENVSAFE_STRICT=warn (got '$out')" '[ "$out" = "warn" ]'
 capture "$ENVSAFE" run --strict -- sh -c 'printf %s "$ENVSAFE_STRICT"'
 is "--strict alone means warn (got '$out')" '[ "$out" = "warn" ]'
+capture "$ENVSAFE" run --strict abort -- sh -c 'printf %s "$ENVSAFE_STRICT"'
+is "--strict abort (two words) means abort, not a command (got '$out', $rc)" '[ "$out" = "abort" ] && [ $rc -eq 0 ]'
 capture "$ENVSAFE" run -- sh -c 'printf %s "${ENVSAFE_STRICT-unset}"'
 is "without --strict, ENVSAFE_STRICT is not set (got '$out')" '[ "$out" = "unset" ]'
 
