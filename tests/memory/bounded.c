@@ -21,7 +21,7 @@
 #define NAMES 100
 #define VALUES 10
 #define WARMUP_OPS 300000UL
-#define OPS 2000000UL
+#define OPS 1500000UL
 #define BOUND (1024L * 1024L)
 
 static char names[NAMES][16];
