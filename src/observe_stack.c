@@ -83,9 +83,13 @@ __attribute__((noinline)) void es_stack_capture(struct es_stack *st)
 	st->n = 0;
 	st->skip = 0;
 	st->lib_is_main = 0;
+	st->cut = 0;
 #if ES_HAVE_BACKTRACE
-	st->n = backtrace(st->pc, ES_STACK_MAX);
+	st->n = backtrace(st->pc, ES_STACK_MAX + 1);
 #endif
+	st->cut = st->n > ES_STACK_MAX;
+	if (st->cut)
+		st->n = ES_STACK_MAX;
 	for (int i = 0; i < st->n; i++) {
 		st->module[i] = NULL;
 		st->offset[i] = (uintptr_t)st->pc[i];

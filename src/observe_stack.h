@@ -15,7 +15,8 @@ struct es_stack {
 	int n;                        /* captured frames */
 	int skip;                     /* leading frames inside libenvsafe.so */
 	int lib_is_main;              /* libenvsafe is linked into the executable */
-	void *pc[ES_STACK_MAX];       /* return addresses, innermost first */
+	int cut;                      /* the stack was deeper than ES_STACK_MAX */
+	void *pc[ES_STACK_MAX + 1];   /* one spare to detect a deeper stack */       /* return addresses, innermost first */
 	const char *module[ES_STACK_MAX]; /* path, or NULL when unknown */
 	uintptr_t offset[ES_STACK_MAX];   /* pc - load bias (the ELF vaddr) */
 };

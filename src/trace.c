@@ -203,6 +203,8 @@ static void emit_trace(enum es_op op, const char *name, size_t name_len, const c
 		flags |= ES_REC_VALUE_CUT;
 	if (st->lib_is_main)
 		flags |= ES_REC_LIB_IN_EXE;
+	if (st->cut)
+		flags |= ES_REC_FRAMES_CUT;
 	put(&r, " ", 1);
 	put_uint(&r, (uintmax_t)st->skip, 10);
 

@@ -9,6 +9,9 @@
  *   trace_app family    single-threaded setenv, then a forked child's setenv,
  *                       then an exec'd child (`trace_app single`)
  *   trace_app after     like threads, then prints "continued" on stdout
+ *   trace_app long      a 300-byte name and a 2000-byte value, set from 60
+ *                       nested calls (every record limit at once)
+ *   trace_app storm     4 threads, 250 setenvs each, all at the same time
  *
  * Exit status 0 when every call succeeded.
  */
@@ -68,6 +71,49 @@ static int run_ops(void)
 	return bad != 0;
 }
 
+/* Recursion the compiler cannot flatten, so each level is a frame. */
+__attribute__((noinline)) static int nested(int depth, const char *name, const char *value)
+{
+	if (depth == 0)
+		return setenv(name, value, 1);
+	int r = nested(depth - 1, name, value);
+	__asm__ volatile("" ::: "memory");
+	return r;
+}
+
+static int run_long(void)
+{
+	char name[301], value[2001];
+	memset(name, 'N', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
+	memset(value, 'v', sizeof value - 1);
+	value[sizeof value - 1] = '\0';
+	return nested(60, name, value) != 0;
+}
+
+static void *storm_worker(void *arg)
+{
+	char name[32];
+	snprintf(name, sizeof name, "STORM_%ld", (long)arg);
+	pthread_barrier_wait(&all_started);
+	for (int i = 0; i < 250; i++)
+		if (setenv(name, i & 1 ? "odd" : "even", 1) != 0)
+			__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED); /* a count, nothing to order */
+	return NULL;
+}
+
+static int run_storm(void)
+{
+	pthread_t t[4];
+	pthread_barrier_init(&all_started, NULL, 4);
+	for (long i = 0; i < 4; i++)
+		if (pthread_create(&t[i], NULL, storm_worker, (void *)i) != 0)
+			return 1;
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	return failures != 0;
+}
+
 static int run_family(const char *self)
 {
 	if (setenv("TRACE_PARENT", "p", 1) != 0)
@@ -103,6 +149,10 @@ int main(int argc, char **argv)
 		return setenv("TRACE_SINGLE", "s", 1) != 0;
 	if (strcmp(mode, "ops") == 0)
 		return run_ops();
+	if (strcmp(mode, "long") == 0)
+		return run_long();
+	if (strcmp(mode, "storm") == 0)
+		return run_storm();
 	if (strcmp(mode, "family") == 0)
 		return run_family(argv[0]);
 	fprintf(stderr, "trace_app: unknown mode %s\n", mode);
