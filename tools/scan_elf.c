@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char *const scan_symbol_names[SCAN_SYMBOL_COUNT] = {
 	[SCAN_SETENV] = "setenv",     [SCAN_UNSETENV] = "unsetenv",
@@ -198,7 +199,9 @@ static void read_dynamic(Elf *elf, Elf_Scn *scn, const GElf_Shdr *shdr, struct s
 	}
 }
 
-static enum scan_elf_status read_object(Elf *elf, struct scan_elf *out, char *why, size_t why_size)
+/* FILE_SIZE is 0 for archive members, whose bounds libelf checks. */
+static enum scan_elf_status read_object(Elf *elf, off_t file_size, struct scan_elf *out,
+					char *why, size_t why_size)
 {
 	GElf_Ehdr ehdr;
 	if (!gelf_getehdr(elf, &ehdr)) {
@@ -208,16 +211,30 @@ static enum scan_elf_status read_object(Elf *elf, struct scan_elf *out, char *wh
 	out->elf_class = gelf_getclass(elf);
 	out->machine = ehdr.e_machine;
 
+	/* A cut-off file would otherwise pass for one without program
+	 * headers (a "static" executable) or without symbols ("ok"):
+	 * libelf quietly clamps the counts to what fits, so the header's own
+	 * counts are checked against the file size. */
+	size_t phnum = 0, shnum = 0;
+	GElf_Off want_ph = ehdr.e_phnum == PN_XNUM ? 0 : ehdr.e_phnum;
+	GElf_Off want_sh = ehdr.e_shnum;
+	if (elf_getphdrnum(elf, &phnum) != 0 || elf_getshdrnum(elf, &shnum) != 0 ||
+	    (file_size > 0 &&
+	     ((want_ph && ehdr.e_phoff + want_ph * ehdr.e_phentsize > (GElf_Off)file_size) ||
+	      (want_sh && ehdr.e_shoff + want_sh * ehdr.e_shentsize > (GElf_Off)file_size)))) {
+		snprintf(why, why_size, "truncated or damaged ELF file");
+		return SCAN_ELF_ERROR;
+	}
+
 	int has_interp = 0, has_dynamic = 0, flags_1_pie = 0;
-	size_t phnum = 0;
-	if (elf_getphdrnum(elf, &phnum) == 0) {
-		for (size_t i = 0; i < phnum; i++) {
-			GElf_Phdr phdr;
-			if (!gelf_getphdr(elf, (int)i, &phdr))
-				continue;
-			has_interp |= phdr.p_type == PT_INTERP;
-			has_dynamic |= phdr.p_type == PT_DYNAMIC;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr phdr;
+		if (!gelf_getphdr(elf, (int)i, &phdr)) {
+			snprintf(why, why_size, "damaged program header: %s", elf_errmsg(-1));
+			return SCAN_ELF_ERROR;
 		}
+		has_interp |= phdr.p_type == PT_INTERP;
+		has_dynamic |= phdr.p_type == PT_DYNAMIC;
 	}
 
 	Elf_Scn *scn = NULL, *symtab = NULL;
@@ -279,7 +296,8 @@ enum scan_elf_status scan_elf_read(int fd, struct scan_elf *out, char *why, size
 	}
 	enum scan_elf_status status;
 	if (elf_kind(elf) == ELF_K_ELF) {
-		status = read_object(elf, out, why, why_size);
+		struct stat st;
+		status = read_object(elf, fstat(fd, &st) == 0 ? st.st_size : 0, out, why, why_size);
 	} else if (elf_kind(elf) == ELF_K_AR) {
 		/* An archive uses what any of its members use. */
 		Elf_Cmd cmd = ELF_C_READ_MMAP;
@@ -290,7 +308,7 @@ enum scan_elf_status scan_elf_read(int fd, struct scan_elf *out, char *why, size
 			if (elf_kind(member) == ELF_K_ELF) {
 				struct scan_elf one;
 				memset(&one, 0, sizeof one);
-				if (read_object(member, &one, why, why_size) == SCAN_ELF_OK) {
+				if (read_object(member, 0, &one, why, why_size) == SCAN_ELF_OK) {
 					out->imports |= one.imports;
 					out->contains |= one.contains;
 					out->provides_environment |= one.provides_environment;

@@ -83,6 +83,14 @@ is "nonexistent path: one clear line" 'contains "$out" "$TMP/missing: error: can
 is "the scan goes on after them" 'contains "$out" "libscanclean.so: ok"'
 is "unreadable files make the exit status 2 (got $rc)" '[ $rc -eq 2 ]'
 
+# A cut-off ELF file is an error, not "ok" or "static".
+for size in 100 3000; do
+	head -c $size "$FIXTURES/scan-main" >"$TMP/truncated"
+	capture "$ENVSAFE" scan "$TMP/truncated"
+	is "an ELF file cut at $size bytes is an error, exit 2 (got $rc)" \
+		'[ $rc -eq 2 ] && contains "$out" "$TMP/truncated: error: truncated or damaged ELF file"'
+done
+
 capture "$ENVSAFE" scan "$TMP/notes.txt" "$FIXTURES/libscanclean.so"
 is "non-ELF files alone do not fail the scan (got $rc)" '[ $rc -eq 0 ]'
 
