@@ -44,11 +44,14 @@ $(CLI_T)/scan-main-norpath: tests/cli/scan_fixture_main.c $(CLI_T)/libscanrisky.
 $(CLI_T)/scan-main-linked: tests/cli/scan_fixture_main.c $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so $(B)/libenvsafe.so
 	$(CC) $(ES_CFLAGS) -o $@ $< -L$(CLI_T) -lscanclean -lscanrisky -Wl,--no-as-needed $(LINK_ENVSAFE) \
 		-Wl,--enable-new-dtags -Wl,-rpath,'$$ORIGIN'
+$(CLI_T)/scan-copyreloc: tests/cli/scan_fixture_copyreloc.c | $(CLI_T)
+	$(CC) $(ES_CFLAGS) -fno-pic -no-pie -o $@ $<
 $(CLI_T)/scan-static: tests/cli/scan_fixture_static.c | $(CLI_T)
 	$(CC) $(ES_CFLAGS) -static -o $@ $<
 
 CLI_FIXTURES := $(CLI_T)/stress-standin $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so \
-	$(CLI_T)/scan-main $(CLI_T)/scan-main-norpath $(CLI_T)/scan-main-linked $(CLI_T)/scan-static
+	$(CLI_T)/scan-main $(CLI_T)/scan-main-norpath $(CLI_T)/scan-main-linked $(CLI_T)/scan-static \
+	$(CLI_T)/scan-copyreloc
 ALL_TARGETS += $(CLI_FIXTURES)
 CHECK_TESTS += $(sort $(filter-out tests/cli/trace%,$(wildcard tests/cli/*.t)))
 

@@ -4,7 +4,7 @@
 . "${ES_SRC_DIR:-.}/tests/cli/tap.sh"
 
 PY=$(command -v python3) || bail "python3 is required"
-for f in libscanrisky.so libscanclean.so scan-main scan-main-norpath scan-main-linked scan-static; do
+for f in libscanrisky.so libscanclean.so scan-main scan-main-norpath scan-main-linked scan-static scan-copyreloc; do
 	[ -f "$FIXTURES/$f" ] || bail "$FIXTURES/$f is missing (run make first)"
 done
 RISKY_REAL=$(cd "$FIXTURES" && pwd -P)/libscanrisky.so
@@ -48,6 +48,10 @@ is "LD_LIBRARY_PATH is searched like the dynamic linker does (got $rc)" \
 capture "$ENVSAFE" scan "$FIXTURES/scan-static"
 is "a static executable is reported as such, with what it contains (got $rc)" \
 	'[ $rc -eq 1 ] && contains "$out" "scan-static: static" && contains "$out" "contains setenv"'
+
+capture "$ENVSAFE" scan "$FIXTURES/scan-copyreloc"
+is "a non-PIE executable reading environ through a copy relocation is risky (got $rc)" \
+	'[ $rc -eq 1 ] && contains "$out" "scan-copyreloc: risky (executable," && contains "$out" "environ itself"'
 
 # A directory is searched recursively; a symbolic link loop inside it is
 # not followed; non-ELF files get their own line.
