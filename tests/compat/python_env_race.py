@@ -50,7 +50,16 @@ def resolver():
         socket.getaddrinfo("localhost", 80, proto=socket.IPPROTO_TCP)
 
 
-readers = [threading.Thread(target=f) for f in
+def guarded(reader):
+    def run():
+        try:
+            reader()
+        except Exception as e:  # a reader that stops early must fail the run
+            failures.append("%s: %r" % (reader.__name__, e))
+    return run
+
+
+readers = [threading.Thread(target=guarded(f)) for f in
            (strerror_reader, strerror_reader, time_reader, resolver)]
 for t in readers:
     t.start()
