@@ -44,6 +44,16 @@ $(CLI_T)/scan-main-norpath: tests/cli/scan_fixture_main.c $(CLI_T)/libscanrisky.
 $(CLI_T)/scan-main-linked: tests/cli/scan_fixture_main.c $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so $(B)/libenvsafe.so
 	$(CC) $(ES_CFLAGS) -o $@ $< -L$(CLI_T) -lscanclean -lscanrisky -Wl,--no-as-needed $(LINK_ENVSAFE) \
 		-Wl,--enable-new-dtags -Wl,-rpath,'$$ORIGIN'
+# A chain exe -> libscanouter.so -> libscanrisky.so: the executable's
+# DT_RPATH also serves libscanouter's needs, its DT_RUNPATH does not.
+$(CLI_T)/libscanouter.so: tests/cli/scan_fixture_outer.c $(CLI_T)/libscanrisky.so
+	$(CC) $(ES_CFLAGS) -fPIC -shared -Wl,-soname,libscanouter.so -o $@ $< -L$(CLI_T) -lscanrisky
+$(CLI_T)/scan-chain-rpath: tests/cli/scan_fixture_chain.c $(CLI_T)/libscanouter.so
+	$(CC) $(ES_CFLAGS) -o $@ $< -L$(CLI_T) -lscanouter -Wl,-rpath-link,$(CLI_T) \
+		-Wl,--disable-new-dtags -Wl,-rpath,'$$ORIGIN'
+$(CLI_T)/scan-chain-runpath: tests/cli/scan_fixture_chain.c $(CLI_T)/libscanouter.so
+	$(CC) $(ES_CFLAGS) -o $@ $< -L$(CLI_T) -lscanouter -Wl,-rpath-link,$(CLI_T) \
+		-Wl,--enable-new-dtags -Wl,-rpath,'$$ORIGIN'
 $(CLI_T)/scan-copyreloc: tests/cli/scan_fixture_copyreloc.c | $(CLI_T)
 	$(CC) $(ES_CFLAGS) -fno-pic -no-pie -o $@ $<
 $(CLI_T)/scan-static: tests/cli/scan_fixture_static.c | $(CLI_T)
@@ -51,7 +61,8 @@ $(CLI_T)/scan-static: tests/cli/scan_fixture_static.c | $(CLI_T)
 
 CLI_FIXTURES := $(CLI_T)/stress-standin $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so \
 	$(CLI_T)/scan-main $(CLI_T)/scan-main-norpath $(CLI_T)/scan-main-linked $(CLI_T)/scan-static \
-	$(CLI_T)/scan-copyreloc
+	$(CLI_T)/scan-copyreloc $(CLI_T)/libscanouter.so $(CLI_T)/scan-chain-rpath \
+	$(CLI_T)/scan-chain-runpath
 ALL_TARGETS += $(CLI_FIXTURES)
 CHECK_TESTS += $(sort $(filter-out tests/cli/trace%,$(wildcard tests/cli/*.t)))
 

@@ -4,7 +4,7 @@
 . "${ES_SRC_DIR:-.}/tests/cli/tap.sh"
 
 PY=$(command -v python3) || bail "python3 is required"
-for f in libscanrisky.so libscanclean.so scan-main scan-main-norpath scan-main-linked scan-static scan-copyreloc; do
+for f in libscanrisky.so libscanclean.so scan-main scan-main-norpath scan-main-linked scan-static scan-copyreloc scan-chain-rpath scan-chain-runpath; do
 	[ -f "$FIXTURES/$f" ] || bail "$FIXTURES/$f is missing (run make first)"
 done
 RISKY_REAL=$(cd "$FIXTURES" && pwd -P)/libscanrisky.so
@@ -48,6 +48,20 @@ is "LD_LIBRARY_PATH is searched like the dynamic linker does (got $rc)" \
 capture "$ENVSAFE" scan "$FIXTURES/scan-static"
 is "a static executable is reported as such, with what it contains (got $rc)" \
 	'[ $rc -eq 1 ] && contains "$out" "scan-static: static" && contains "$out" "contains setenv"'
+
+# exe -> libscanouter.so -> libscanrisky.so.  The dynamic linker finds
+# the last one through the executable's DT_RPATH but not its DT_RUNPATH;
+# scan must agree with what actually happens when the programs run.
+capture "$FIXTURES/scan-chain-rpath"
+rpath_runs=$rc
+capture "$FIXTURES/scan-chain-runpath"
+runpath_runs=$rc
+capture "$ENVSAFE" scan "$FIXTURES/scan-chain-rpath"
+is "DT_RPATH is inherited: the indirect risky library is found, as ld.so finds it (runs: $rpath_runs)" \
+	'[ $rc -eq 1 ] && [ $rpath_runs -eq 0 ] && contains "$out" "in libscanrisky.so => $RISKY_REAL"'
+capture "$ENVSAFE" scan "$FIXTURES/scan-chain-runpath"
+is "DT_RUNPATH is not inherited: reported missing, as ld.so fails (runs: $runpath_runs)" \
+	'[ $rc -eq 0 ] && [ $runpath_runs -eq 127 ] && contains "$out" "missing: libscanrisky.so (needed by $(cd "$FIXTURES" && pwd -P)/libscanouter.so)"'
 
 capture "$ENVSAFE" scan "$FIXTURES/scan-copyreloc"
 is "a non-PIE executable reading environ through a copy relocation is risky (got $rc)" \
