@@ -222,6 +222,22 @@ static void print_text(const struct file_report *r)
 	}
 }
 
+/* One {symbol, object} per bit; returns the separator for what follows. */
+static const char *json_risky_uses(unsigned bits, const char *object, const char *sep)
+{
+	for (int k = 0; k < SCAN_SYMBOL_COUNT; k++) {
+		if (!(bits & (1u << k)))
+			continue;
+		printf("%s{\"symbol\": ", sep);
+		json_string(scan_symbol_names[k]);
+		printf(", \"object\": ");
+		json_string(object);
+		printf("}");
+		sep = ", ";
+	}
+	return sep;
+}
+
 static void print_json(struct scan_state *s, const struct file_report *r)
 {
 	printf("%s\n    {\"path\": ", s->first_json_file ? "" : ",");
@@ -287,23 +303,13 @@ static void print_json(struct scan_state *s, const struct file_report *r)
 	/* The flat answer to "what uses what, and where is it". */
 	printf("],\n     \"risky\": [");
 	sep = "";
-	for (size_t i = 0; i < r->closure.count || i == 0; i++) {
-		const struct scan_object *o = r->closure.count ? &r->closure.objects[i] : NULL;
-		unsigned bits = i == 0 ? r->elf.imports : object_is_risky(o) ? o->elf->imports : 0;
-		if (r->status == FILE_PROVIDER || r->status == FILE_STATIC)
-			bits = 0;
-		for (int k = 0; k < SCAN_SYMBOL_COUNT; k++) {
-			if (!(bits & (1u << k)))
-				continue;
-			printf("%s{\"symbol\": ", sep);
-			json_string(scan_symbol_names[k]);
-			printf(", \"object\": ");
-			json_string(i == 0 ? r->path : o->path);
-			printf("}");
-			sep = ", ";
+	if (r->status != FILE_PROVIDER && r->status != FILE_STATIC) {
+		sep = json_risky_uses(r->elf.imports, r->path, sep);
+		for (size_t i = 1; i < r->closure.count; i++) {
+			const struct scan_object *o = &r->closure.objects[i];
+			if (object_is_risky(o))
+				sep = json_risky_uses(o->elf->imports, o->path, sep);
 		}
-		if (!r->closure.count)
-			break;
 	}
 	printf("]}");
 }
