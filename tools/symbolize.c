@@ -8,6 +8,8 @@
  * addresses, so the module's bias is simply added.  If a file changed
  * since it was traced, its names are wrong: trace a build you keep.
  */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +122,43 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/*
+ * The source line of PC found by walking the compilation units' address
+ * ranges.  libdwfl finds a unit through .debug_aranges, which clang does
+ * not emit by default; without this, clang-built code would have no lines.
+ */
+static const char *source_by_cu_ranges(struct module_cache *m, Dwarf_Addr pc, int *lineno,
+				       const char **comp_dir)
+{
+	Dwarf_Addr bias;
+	Dwarf *dw = dwfl_module_getdwarf(m->mod, &bias);
+	if (!dw)
+		return NULL;
+	Dwarf_Addr addr = pc - bias;
+	Dwarf_Off off = 0, next;
+	size_t header_size;
+	while (dwarf_next_unit(dw, off, &next, &header_size, NULL, NULL, NULL, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu;
+		if (dwarf_offdie(dw, off + header_size, &cu)) {
+			Dwarf_Addr base, start, end;
+			ptrdiff_t it = 0;
+			while ((it = dwarf_ranges(&cu, it, &base, &start, &end)) > 0) {
+				if (addr < start || addr >= end)
+					continue;
+				Dwarf_Line *line = dwarf_getsrc_die(&cu, addr);
+				if (!line)
+					return NULL;
+				Dwarf_Attribute attr;
+				*comp_dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr));
+				dwarf_lineno(line, lineno);
+				return dwarf_linesrc(line, NULL, NULL);
+			}
+		}
+		off = next;
+	}
+	return NULL;
+}
+
 static void lookup(struct module_cache *m, Dwarf_Addr pc, struct memo *out)
 {
 	const char *sym = dwfl_module_addrname(m->mod, pc);
@@ -129,23 +168,26 @@ static void lookup(struct module_cache *m, Dwarf_Addr pc, struct memo *out)
 		if (!out->function)
 			out->function = strdup(sym);
 	}
+	int lineno = 0;
+	const char *file = NULL, *dir = NULL;
 	Dwfl_Line *line = dwfl_module_getsrc(m->mod, pc);
 	if (line) {
-		int lineno = 0;
-		const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-		if (file) {
-			/* Relative names are relative to the compilation directory;
-			 * joined, they can be opened from anywhere. */
-			const char *dir = file[0] == '/' ? NULL : dwfl_line_comp_dir(line);
-			if (dir && *dir) {
-				size_t len = strlen(dir) + 1 + strlen(file) + 1;
-				if ((out->file = malloc(len)))
-					snprintf(out->file, len, "%s/%s", dir, file);
-			} else {
-				out->file = strdup(file);
-			}
-			out->line = lineno;
+		file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+		dir = dwfl_line_comp_dir(line);
+	} else {
+		file = source_by_cu_ranges(m, pc, &lineno, &dir);
+	}
+	if (file) {
+		/* Relative names are relative to the compilation directory;
+		 * joined, they can be opened from anywhere. */
+		if (file[0] != '/' && dir && dir[0] == '/') {
+			size_t len = strlen(dir) + 1 + strlen(file) + 1;
+			if ((out->file = malloc(len)))
+				snprintf(out->file, len, "%s/%s", dir, file);
+		} else {
+			out->file = strdup(file);
 		}
+		out->line = lineno;
 	}
 }
 
