@@ -179,8 +179,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!stress_quiet)
-		fprintf(stderr, "envsafe-stress: mode=%s readers=%ld writers=%u seconds=%g provider=%s\n",
-			mode->name, readers, mode->writers, seconds, provider());
+		fprintf(stderr, "envsafe-stress: mode=%s readers=%ld writers=%u seconds=%g provider=%s (%s)\n",
+			mode->name, readers, mode->writers, seconds, provider(), mode->summary);
 
 	nthreads = (unsigned)readers + mode->writers;
 	workers = calloc(nthreads, sizeof *workers);
