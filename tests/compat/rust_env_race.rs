@@ -1,5 +1,6 @@
 // Rust: std::env::set_var/remove_var in one thread while other threads call
-// C functions that read the environment inside glibc.
+// C functions that read the environment inside glibc, directly or through
+// std itself (io::Error's Display is strerror_r).
 //
 // std serialises its own env accesses with a private lock, but the C
 // library's internal readers (tzset -> getenv("TZ"), strerror ->
@@ -61,14 +62,22 @@ fn main() {
     let want = strerror_text(2);
     let stop = Arc::new(AtomicBool::new(false));
     let mut readers = Vec::new();
-    for kind in 0..3 {
+    let want_io = std::io::Error::from_raw_os_error(2).to_string();
+    for kind in 0..4 {
         let stop = Arc::clone(&stop);
         let want = want.clone();
+        let want_io = want_io.clone();
         readers.push(thread::spawn(move || -> Result<u64, String> {
             let mut calls = 0u64;
             // Relaxed: the flag only ends the loop; no data travels with it.
             while !stop.load(Ordering::Relaxed) {
-                if kind == 2 {
+                if kind == 3 {
+                    // Plain std: io::Error's Display calls strerror_r.
+                    let got = std::io::Error::from_raw_os_error(2).to_string();
+                    if got != want_io {
+                        return Err(format!("io::Error = {:?}, not {:?}", got, want_io));
+                    }
+                } else if kind == 2 {
                     let now: i64 = 1_700_000_000;
                     let mut tm: Tm = unsafe { std::mem::zeroed() };
                     unsafe {
