@@ -21,9 +21,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 FULL = dict(reps=9, sizes=[10, 70, 1000, 10000], lookup_samples=5, write_rounds=100, write_samples=5,
-            write_sizes=[70, 1000], thread_reps=5, thread_seconds=0.4, memory_reps=3, memory_ops=10_000_000,
+            write_sizes=[70, 1000], thread_reps=5, thread_seconds=0.25, memory_reps=1, memory_ops=10_000_000,
             spawn_rounds=500, icount_sizes=[10, 70, 1000])
 QUICK = dict(reps=2, sizes=[10, 70, 1000], lookup_samples=3, write_rounds=20, write_samples=3,
              write_sizes=[70], thread_reps=1, thread_seconds=0.2, memory_reps=1, memory_ops=1_000_000,
@@ -37,6 +38,8 @@ THREAD_CELLS = [(1, 0), (2, 0), (1, 1), (2, 1)]  # (readers, writer)
 # a writer that only overwrites (the list of names never changes).
 LATENCY_CELLS = [("idle", 0), ("spin", 1), ("churn", 1), ("overwrite", 1)]
 PERCENTILES = ("p50", "p99", "p999", "max")
+PLOT_STYLE = {"glibc": ("#7b2cbf", 1), "envsafe": ("#1b9e4b", 1), "rwlock": ("#2b6cb0", 1),
+              "musl": ("#d97706", 1), "envsafe-musl": ("#9b1c1c", 1)}
 GETENV_CASES = [("hit", "hit (median of 16 names)"), ("miss", "miss (median of 16 names)"),
                 ("first", "hit, first name set"), ("last", "hit, last name set")]
 WRITE_CASES = [("set_new", "setenv, new name"), ("overwrite", "setenv, overwrite"), ("unset", "unsetenv")]
@@ -291,6 +294,7 @@ def machine(build_dir, impls):
         musl = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "musl-dev"],
                               capture_output=True, text=True).stdout.strip() or "unknown version"
     return {
+        "cpu_model": cpu,
         "cpu": "%s (family %s, model %s), %d CPUs%s" % (cpu, family, model, os.cpu_count(),
                                                        ", %s guest" % virt if virt else ""),
         "kernel": "%s %s" % (platform.system(), platform.release()),
@@ -543,7 +547,9 @@ def plot(out_dir, impls, res, cfg, mach):
                         v = res.median(i.key, "getenv/%s/%s" % (case, size))
                         if v is not None:
                             f.write("%d %.3f\n" % (size, v))
-                parts.append("'%s' using 1:2 with linespoints lw 2 pt %d title '%s'" % (path, n + 5, i.label))
+                color, dash = PLOT_STYLE.get(i.key, ("black", 1))
+                parts.append("'%s' using 1:2 with linespoints lw 2 pt %d ps 0.8 lc rgb '%s' dt %d title '%s'"
+                             % (path, n + 5, color, dash, i.label))
             plots[case] = ", ".join(parts)
         script = """
 set terminal svg size 960,420 dynamic font 'sans,11'
@@ -560,7 +566,7 @@ plot %s
 set title 'miss'
 plot %s
 unset multiplot
-""" % (os.path.join(out_dir, "latency.svg"), mach["cpu"].split(",")[0].replace("'", ""), mach["date"],
+""" % (os.path.join(out_dir, "latency.svg"), mach["cpu_model"].replace("'", ""), mach["date"],
        min(cfg["sizes"]) * 0.8, max(cfg["sizes"]) * 1.25, plots["hit"], plots["miss"])
         p = subprocess.run([gnuplot], input=script, text=True, capture_output=True)
         if p.returncode != 0:
@@ -602,11 +608,20 @@ def main():
     progress("warm-up")
     for impl in impls:
         must(impl, ["lookup", 1, 10, 70], "warm-up")
-    measure_single_thread(impls, cfg, res)
-    measure_threads(impls, cfg, res)
-    measure_memory(impls, cfg, res)
-    spawn_variants = measure_spawn(impls, cfg, res, b)
-    measure_icount(impls, cfg, res, notes)
+    phases = []
+
+    def timed(name, fn, *a):
+        t0 = time.monotonic()
+        out = fn(*a)
+        phases.append("%s %.0f s" % (name, time.monotonic() - t0))
+        return out
+
+    timed("single-thread", measure_single_thread, impls, cfg, res)
+    timed("threads", measure_threads, impls, cfg, res)
+    timed("memory", measure_memory, impls, cfg, res)
+    spawn_variants = timed("start-up", measure_spawn, impls, cfg, res, b)
+    timed("instruction counts", measure_icount, impls, cfg, res, notes)
+    notes.append("Time per phase: " + ", ".join(phases) + ".")
     load_end = loadavg()
 
     report = write_report(args.out, impls, res, cfg, mach, notes, (load_start, load_end), spawn_variants)
