@@ -140,16 +140,20 @@ struct line_reader {
 	char buf[512];
 };
 
-/* Reads what is available; calls LINE for each complete line.  Lines that
- * overflow the buffer are cut, never merged with the next one. */
-static void read_lines(struct line_reader *r, void (*line)(void *ctx, char *text), void *ctx)
+/* Reads what is available, up to a bound so that a workload flooding its
+ * output cannot keep the watchdog from looking at the clock; calls LINE
+ * for each complete line.  Lines that overflow the buffer are cut, never
+ * merged with the next one. */
+static int read_lines(struct line_reader *r, void (*line)(void *ctx, char *text), void *ctx)
 {
-	while (r->open) {
+	for (int reads = 0; r->open; reads++) {
+		if (reads == 64)
+			return 1; /* more may be waiting */
 		ssize_t n = read(r->fd, r->buf + r->used, sizeof r->buf - 1 - r->used);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			return;
+			return 0;
 		if (n <= 0) {
 			r->open = 0;
 			if (r->used) {
@@ -157,7 +161,7 @@ static void read_lines(struct line_reader *r, void (*line)(void *ctx, char *text
 				line(ctx, r->buf);
 				r->used = 0;
 			}
-			return;
+			return 0;
 		}
 		r->used += (size_t)n;
 		char *start = r->buf, *nl;
@@ -175,6 +179,7 @@ static void read_lines(struct line_reader *r, void (*line)(void *ctx, char *text
 			r->used = 0;
 		}
 	}
+	return 0;
 }
 
 struct watch {
@@ -187,7 +192,9 @@ static void progress_line(void *ctx, char *text)
 {
 	struct watch *w = ctx;
 	unsigned long long reads, writes;
-	if (sscanf(text, "progress %llu %llu", &reads, &writes) != 2)
+	/* The summary line has the final counts; a progress line read after
+	 * it was written before it. */
+	if (w->have_summary || sscanf(text, "progress %llu %llu", &reads, &writes) != 2)
 		return;
 	if (reads != w->result->reads || writes != w->result->writes) {
 		w->result->reads = reads;
@@ -315,8 +322,12 @@ int torture_run_child(char **argv, int progress_slot, const char *preload,
 		}
 	}
 	result->seconds = now_seconds() - start;
-	read_lines(&progress, progress_line, &watch);
-	read_lines(&output, output_line, &watch);
+	/* Everything the child wrote is in the pipes now; the bound only
+	 * matters if something it started keeps writing. */
+	for (int rounds = 0; rounds < 1000 && read_lines(&progress, progress_line, &watch); rounds++)
+		;
+	for (int rounds = 0; rounds < 1000 && read_lines(&output, output_line, &watch); rounds++)
+		;
 	close(progress.fd);
 	close(output.fd);
 	classify(status, we_killed, result);

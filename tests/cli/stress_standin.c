@@ -25,6 +25,7 @@ static const char *const modes[][2] = {
 	{ "hang-reporting", "keeps reporting the same counts forever" },
 	{ "overrun", "keeps making progress long after its time" },
 	{ "misses", "runs its time, then reports 3 misses, exit 1" },
+	{ "flood", "floods its output forever without progress" },
 };
 
 static int progress_fd = -1;
@@ -134,6 +135,10 @@ int main(int argc, char **argv)
 		work(seconds);
 		printf("mode=%s reads=%llu writes=%llu misses=3 seconds=%.2f\n", mode, reads, writes, seconds);
 		return 1;
+	} else if (strcmp(mode, "flood") == 0) {
+		work(0.2);
+		for (;;)
+			puts("a line of output that never ends ...................................");
 	} else {
 		usage("unknown mode");
 	}

@@ -54,6 +54,14 @@ capture "$ENVSAFE" torture --seconds 1 --protected --mode hang-reporting
 r=$(row hang-reporting envsafe)
 is "unchanging progress reports count as hung (got '$r')" 'contains "$r" "hung"'
 
+# Endless output must not keep the watchdog from its clock.
+start=$(now)
+capture "$ENVSAFE" torture --seconds 1 --protected --mode flood
+took=$(elapsed "$start")
+r=$(row flood envsafe)
+is "a workload flooding its output is still detected as hung (got '$r', $took s)" \
+	'contains "$r" "hung" && awk -v t="$took" "BEGIN { exit !(t < 10) }"'
+
 # A long silence followed by a crash is a crash, never a hang.
 capture "$ENVSAFE" torture --seconds 1 --protected --mode stall-then-crash
 r=$(row stall-then-crash envsafe)
