@@ -79,5 +79,6 @@ int cmd_latency(int argc, char **argv);
 int cmd_memory(int argc, char **argv);
 int cmd_spawn(int argc, char **argv);
 int cmd_icount(int argc, char **argv);
+int cmd_selftest(int argc, char **argv);
 
 #endif

@@ -4,7 +4,7 @@
 # to $(B)/bench/quick.  Neither is part of `make check`.
 
 BENCH_SRCS := bench/envbench.c bench/common.c bench/lookup.c bench/writes.c \
-	bench/threads.c bench/memory.c bench/startup.c
+	bench/threads.c bench/memory.c bench/startup.c bench/selftest.c
 BENCH_HDRS := bench/bench.h
 BENCH_PROG := $(B)/bench/envbench
 BENCH_RWLOCK := $(B)/bench/librwlockenv.so
@@ -32,6 +32,8 @@ $(BENCH_EMPTY): bench/empty_preload.c | $(B)/bench
 	$(CC) $(ES_CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $<
 
 ALL_TARGETS += $(BENCH_PROG) $(BENCH_RWLOCK) $(BENCH_EMPTY)
+# A functional smoke test of the harness (no timing is asserted).
+CHECK_TESTS += bench/smoke.t
 
 # musl: the same program linked statically, once with musl's environment
 # and once with libenvsafe built for musl by a sub-make.
