@@ -39,4 +39,11 @@ is "every mode runs under the library ($modes modes)" '[ "$modes" -ge 4 ]'
 is "every protected mode survived ($good of $modes)" '[ "$good" -eq "$modes" ] && [ $rc -eq 0 ]'
 [ "$good" -eq "$modes" ] || diag "$out"
 
+# Strict mode or tracing inherited from the caller would turn the
+# protected run into an abort or a flood of records; torture drops them.
+ENVSAFE_STRICT=abort capture "$ENVSAFE" torture --seconds 0.5 --protected --mode growth
+r=$(row growth envsafe)
+is "an inherited ENVSAFE_STRICT=abort does not reach the workload (got '$r')" \
+	'contains "$r" "survived" && [ $rc -eq 0 ]'
+
 done_testing
