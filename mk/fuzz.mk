@@ -84,3 +84,10 @@ fuzz-long: $(FUZZ_DIR)/fuzz-env
 	mkdir -p $(FUZZ_WORK)
 	$(FUZZ_RUN) $(FUZZ_DIR)/fuzz-env $(FUZZ_FLAGS) -max_total_time=$(FUZZ_TIME) \
 		-print_final_stats=1 $(FUZZ_WORK) tests/fuzz/corpus
+
+# ---- exhaustive interleaving check (Spin) ----
+# About 15 s: part of `make check`; `make check-model` runs it alone.
+CHECK_TESTS += tests/model/check.t
+.PHONY: check-model
+check-model:
+	ES_SRC_DIR=$(CURDIR) $(PROVE) -v tests/model/check.t

@@ -98,6 +98,17 @@ static int fault_armed;
  * step (any other one showing up would show in the environ multiset). */
 static uint64_t numbered_used;
 
+/*
+ * Known core bug 3 (docs/VERIFICATION.md): getenv's miss path trusts an
+ * XOR digest of the live slots, so program stores into environ whose old
+ * and new pointers XOR to zero make getenv miss the stored names.  The
+ * harness tracks that XOR itself; a miss it explains is counted and
+ * reported at exit instead of stopping the run.
+ */
+static uintptr_t store_delta;
+static unsigned stores_since_write;
+unsigned long fuzz_digest_misses;
+
 static char trace[8192];
 static size_t trace_len;
 
@@ -166,6 +177,11 @@ static int in_putenv_buffers(const char *p)
 static void check_name(const char *name)
 {
 	const char *v = getenv(name);
+	if (!model_accepts(&M, name, v) && fuzz_avoid_known_bugs && !v && stores_since_write && !store_delta) {
+		note("getenv(\"%s\") missed: known digest collision\n", name);
+		fuzz_digest_misses++;
+		return;
+	}
 	if (!model_accepts(&M, name, v))
 		diverged("getenv(\"%s\") = %s%s%s", name, v ? "\"" : "", v ? v : "NULL", v ? "\"" : "");
 	const char *sv = secure_getenv(name);
@@ -257,6 +273,8 @@ static int settle(const char *what, int r, int err, int want_r, int want_err)
 	char why[256];
 	int fired = fault_fired();
 	disarm();
+	if (r == 0)
+		stores_since_write = 0, store_delta = 0;
 	if (fired) {
 		if (r != -1 || err != ENOMEM)
 			diverged("%s: injected allocation failure, returned %d errno %d (want -1 ENOMEM)", what, r, err);
@@ -374,8 +392,10 @@ static void do_putenv(struct input *in)
 		}
 		if (r != 0)
 			diverged("putenv(\"%s\") returned %d errno %d", bare, r, err);
-		if (*bare)
+		if (*bare) {
 			model_remove_name(&M, bare);
+			stores_since_write = 0, store_delta = 0;
+		}
 		return;
 	}
 	if (putenv_used == PUTENV_BUFS)
@@ -480,6 +500,8 @@ static void do_assign(struct input *in)
 	a[n] = NULL;
 	note("environ = (%s array of %zu)\n", kind == 1 ? "heap" : "static", n);
 	environ = a;
+	stores_since_write = 0;
+	store_delta = 0;
 }
 
 static size_t environ_count(void)
@@ -506,6 +528,8 @@ static void do_store(struct input *in)
 		if (fuzz_avoid_known_bugs && n > 1)
 			return;
 		note("environ[0] = NULL\n");
+		stores_since_write++;
+		store_delta ^= (uintptr_t)environ[0];
 		environ[0] = NULL;
 		M.n = 0;
 		return;
@@ -523,6 +547,8 @@ static void do_store(struct input *in)
 		diverged("environ[%zu] = \"%s\" is not in the model", i, old);
 	note("environ[%zu] = \"%s\" (was \"%s\")\n", i, lit, old);
 	environ[i] = lit;
+	stores_since_write++;
+	store_delta ^= (uintptr_t)old ^ (uintptr_t)lit;
 	M.e[j].ext = lit;
 }
 
@@ -636,6 +662,8 @@ static void reset(void)
 		heap_array[i] = NULL;
 	}
 	assigns = 0;
+	stores_since_write = 0;
+	store_delta = 0;
 	putenv_used = 0;
 	numbered_used = 1ull << 3; /* "N3=z" is among the literals */
 	pins = 0;

@@ -79,5 +79,7 @@ int main(int argc, char **argv)
 		fuzz_run(buf, len);
 	}
 	tap_ok(1, "%ld pseudo-random inputs: %lu operations agree with the model", randoms, fuzz_ops - before);
+	if (fuzz_digest_misses)
+		tap_diag("%lu getenv misses explained by known core bug 3 (XOR digest)", fuzz_digest_misses);
 	return tap_done();
 }
