@@ -62,7 +62,7 @@ $(FUZZ_DIR)/fuzz-env: tests/fuzz/libfuzzer_main.c $(FUZZ_TARGET_SRCS) $(FUZZ_HDR
 # tests/fuzz/bounded_memcmp.h.  Set it to 1 to see the bug.
 FUZZ_RUN := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_memcmp=$(FUZZ_STRICT_MEMCMP) UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 FUZZ_FLAGS := -detect_leaks=0 -rss_limit_mb=4096 -max_len=1024
-FUZZ_RUNS ?= 10000
+FUZZ_RUNS ?= 30000
 FUZZ_TIME ?= 3600
 FUZZ_WORK := $(FUZZ_DIR)/corpus
 
