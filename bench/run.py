@@ -623,11 +623,13 @@ def main():
     timed("instruction counts", measure_icount, impls, cfg, res, notes)
     notes.append("Time per phase: " + ", ".join(phases) + ".")
     load_end = loadavg()
-    busiest = max(float(load_start.split()[0]), float(load_end.split()[0]))
-    if busiest > os.cpu_count() * 0.5:
-        notes.insert(0, "Other processes competed for the CPUs during this run (1-minute load average up to "
+    # The load at the start is other processes' (at the end it includes
+    # this run's own).
+    before = float(load_start.split()[0])
+    if before > os.cpu_count() * 0.5:
+        notes.insert(0, "Other processes competed for the CPUs when this run started (1-minute load average "
                         "%.1f on %d CPUs): the thread-scaling and latency cells suffer most; re-run on a quiet "
-                        "machine before trusting them." % (busiest, os.cpu_count()))
+                        "machine before trusting them." % (before, os.cpu_count()))
 
     report = write_report(args.out, impls, res, cfg, mach, notes, (load_start, load_end), spawn_variants)
     plot(args.out, impls, res, cfg, mach)
