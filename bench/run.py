@@ -300,8 +300,24 @@ def machine(build_dir, impls):
         "kernel": "%s %s" % (platform.system(), platform.release()),
         "libc": info["libc"].replace("-", " ") + ("; musl %s" % musl if musl else ""),
         "compiler": cc[0] if cc else "cc",
+        "revision": source_revision(),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def source_revision():
+    """The commit the library was built from, and whether src/ differed."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        rev = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--", "src", "include"],
+                               capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+    if not rev:
+        return "unknown"
+    return rev + (" with uncommitted changes in src/ or include/" if dirty else "")
 
 
 def loadavg():
@@ -380,7 +396,7 @@ def write_report(out_dir, impls, res, cfg, mach, notes, load, spawn_variants):
     md.append("- **CPU**: %s" % mach["cpu"])
     md.append("- **Kernel**: %s" % mach["kernel"])
     md.append("- **C library**: %s" % mach["libc"])
-    md.append("- **Compiler**: %s, -O2" % mach["compiler"])
+    md.append("- **Compiler**: %s, -O2; libenvsafe from commit %s" % (mach["compiler"], mach["revision"]))
     md.append("- **Date**: %s; load average %s at start, %s at end" % (mach["date"], load[0], load[1]))
     md.append("- **Run**: `%s`: %d rounds of the single-thread cells, %d of the thread cells (%.1f s each), "
               "%d of the memory cell, %d exec rounds; implementations interleaved; "
