@@ -193,8 +193,7 @@ int es_prepend_preload(const char *library)
 int es_exec_command(char **argv)
 {
 	execvp(argv[0], argv);
-	int err = errno;
-	errno = err;
+	int err = errno; /* es_error_errno may change errno after using it */
 	es_error_errno("%s", argv[0]);
 	return err == ENOENT || err == ENOTDIR ? 127 : 126;
 }
