@@ -73,8 +73,10 @@ compat_need_envsafe() {
 # compat_describe_status RC: a wait status as a person would say it.
 compat_describe_status() {
 	local rc=$1
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		echo "hung and was killed by the ${COMPAT_WATCHDOG}s watchdog"
+	if [ "$rc" -eq 124 ]; then
+		echo "hung and was stopped by the ${COMPAT_WATCHDOG}s watchdog"
+	elif [ "$rc" -eq 137 ]; then
+		echo "died of SIGKILL (the watchdog's last resort, or the OOM killer)"
 	elif [ "$rc" -gt 128 ]; then
 		echo "died of SIG$(kill -l $((rc - 128)))"
 	else
