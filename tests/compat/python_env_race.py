@@ -9,6 +9,7 @@ import ctypes
 import locale
 import os
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -80,6 +81,12 @@ for t in readers:
 
 if os.environ.get("ENVSAFE_COMPAT_KEEP") != "kept" or os.getenv("ENVSAFE_COMPAT_0") is not None:
     failures.append("environment lost a write")
+# With env=None the child inherits the C library's environ itself.
+child = subprocess.run(["/usr/bin/env"], stdout=subprocess.PIPE, check=True,
+                       universal_newlines=True).stdout.splitlines()
+if "ENVSAFE_COMPAT_KEEP=kept" not in child or any(
+        line.startswith("ENVSAFE_COMPAT_0=") for line in child):
+    failures.append("a child saw the wrong environment")
 for f in failures:
     print("FAIL:", f)
 with open("/proc/self/maps") as maps:
