@@ -315,18 +315,24 @@ static int missing_already(const struct scan_closure *c, const char *name)
 	return 0;
 }
 
+/* Takes ownership of O's strings and ORIGIN, also when it fails. */
 static int append(struct scan_closure *c, size_t *cap, char ***origins, struct scan_object o,
 		  char *origin)
 {
 	if (c->count == *cap) {
 		size_t n = *cap ? *cap * 2 : 16;
 		struct scan_object *objects = realloc(c->objects, n * sizeof *objects);
-		if (!objects)
+		if (objects)
+			c->objects = objects;
+		char **grown = objects ? realloc(*origins, n * sizeof *grown) : NULL;
+		if (!grown) {
+			free(o.needed);
+			free(o.path);
+			free(o.real);
+			free(o.error);
+			free(origin);
 			return -1;
-		c->objects = objects;
-		char **grown = realloc(*origins, n * sizeof *grown);
-		if (!grown)
-			return -1;
+		}
 		*origins = grown;
 		*cap = n;
 	}
@@ -343,8 +349,13 @@ int scan_closure_build(const char *root_path, const struct scan_elf *root, struc
 	char *real = realpath(root_path, NULL);
 	struct scan_object first = { .needed = strdup(root_path), .path = strdup(root_path),
 				     .real = real, .elf = root };
-	if (!first.needed || !first.path ||
-	    append(out, &cap, &origins, first, dirname_of(real ? real : root_path)) != 0)
+	if (!first.needed || !first.path) {
+		free(first.needed);
+		free(first.path);
+		free(real);
+		goto oom;
+	}
+	if (append(out, &cap, &origins, first, dirname_of(real ? real : root_path)) != 0)
 		goto oom;
 
 	for (size_t i = 0; i < out->count && out->count < MAX_CLOSURE; i++) {
@@ -366,12 +377,19 @@ int scan_closure_build(const char *root_path, const struct scan_elf *root, struc
 			}
 			struct scan_object o = { .needed = strdup(name), .path = found, .real = found_real,
 						 .needed_by = i };
-			if (!o.needed)
+			if (!o.needed) {
+				free(found);
+				free(found_real);
 				goto oom;
+			}
 			if (found) {
 				const struct parsed_library *lib = parse_library(found_real);
-				if (!lib)
+				if (!lib) {
+					free(o.needed);
+					free(found);
+					free(found_real);
 					goto oom;
+				}
 				if (lib->error)
 					o.error = strdup(lib->error);
 				else
