@@ -88,19 +88,19 @@ void churn_rebuild(struct thread_arg *self, struct tally *t)
 	tally_flush(t);
 }
 
-/* One random set, overwrite or unset of a churned name. */
-void churn_random_step(struct thread_arg *self, struct tally *t)
+/* One random set, overwrite or unset of one of the first SPAN churned
+ * names of this writer. */
+void churn_random_step(struct thread_arg *self, struct tally *t, unsigned span)
 {
 	unsigned w = self->index % CHURN_WRITERS_MAX;
 	uint64_t r = rng_next(&self->seed);
-	unsigned i = (unsigned)(r % CHURN_PER_WRITER);
+	unsigned i = (unsigned)(r % span);
 	if ((r >> 32) % 3 == 0) {
 		if (unsetenv(churn_name(w, i)) != 0)
 			stress_report_miss(t, "unsetenv failed", churn_name(w, i));
 	} else if (setenv(churn_name(w, i), churn_value(w, i, (int)((r >> 40) & 1)), 1) != 0) {
 		stress_report_miss(t, "setenv failed", churn_name(w, i));
 	}
-	writer_allocate(self);
 	t->writes++;
 }
 

@@ -11,7 +11,7 @@
  * The last line on stdout is always
  *   mode=M reads=N writes=N misses=N seconds=F
  * Exit status: 0 clean, 1 a reader missed a variable or saw a wrong
- * value, 2 usage error.  A crash is left to kill the process: no signal
+ * value (the run ends at the first one), 2 usage error.  A crash is left to kill the process: no signal
  * handler hides it.
  */
 #define _GNU_SOURCE
@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 
 	for (;;) {
 		double left = seconds - (now_seconds() - start);
-		if (left <= 0)
+		if (left <= 0 || stress_stopping())
 			break;
 		sleep_seconds(left < 0.1 ? left : 0.1);
 		if (progress_fd >= 0)

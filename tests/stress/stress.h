@@ -33,6 +33,7 @@ struct thread_arg {
 	uint64_t seed;
 	void *fences[8];	/* see writer_allocate */
 	unsigned next_fence;
+	unsigned progress;	/* a mode's own position in its work */
 };
 
 static inline uint64_t rng_next(uint64_t *s)
@@ -71,7 +72,7 @@ const char *churn_value(unsigned w, unsigned i, int alt);
 void churn_init(void);
 
 /* Sentinels: set before the threads start and never touched again. */
-#define SENTINELS 8
+#define SENTINELS 32	/* a bit each in an unsigned mask */
 int sentinels_set(void);
 const char *sentinel_name(unsigned k);
 const char *sentinel_value(unsigned k);
@@ -94,7 +95,7 @@ void writer_allocate(struct thread_arg *self);
 int base_environment_save(void);
 void churn_rebuild(struct thread_arg *self, struct tally *t);
 void churn_grow_and_shrink(struct thread_arg *self, struct tally *t, unsigned count);
-void churn_random_step(struct thread_arg *self, struct tally *t);
+void churn_random_step(struct thread_arg *self, struct tally *t, unsigned span);
 void sentinel_getenv_check(struct tally *t, unsigned k);
 unsigned env_walk_check(struct tally *t);
 

@@ -44,6 +44,9 @@ void stress_request_stop(void)
 void stress_report_miss(struct tally *t, const char *what, const char *detail)
 {
 	t->misses++;
+	/* The run has failed: end it now, so that a crash the damage may
+	 * cause later (on the stock C library) cannot hide the miss. */
+	stress_request_stop();
 	/* Relaxed: only limits how many lines are printed. */
 	if (stress_quiet || __atomic_fetch_add(&miss_reports, 1, __ATOMIC_RELAXED) >= 5)
 		return;
