@@ -25,8 +25,15 @@
  *   R4  no published string changes: every string read says what it
  *       said when it was first published.
  *
- * Memory model: sequential consistency (every interleaving of single
- * loads and stores).  What that leaves out is in docs/VERIFICATION.md.
+ * Memory model: by default sequential consistency (every interleaving
+ * of single loads and stores).  With -DRA, release/acquire for one
+ * writer: every store is logged, and a load may return any logged store
+ * to its location that is not older than what the reader must already
+ * see - its own earlier reads of that location (coherence) and every
+ * store that happens before the last release store it acquired.  The
+ * envsafe readers acquire on every load; -DPLAIN_WALKER instead runs a
+ * walker that orders only through the address dependency on environ
+ * (libc's getenv on aarch64).  What is left out: docs/VERIFICATION.md.
  *
  * Mutants, each expected to FAIL (tests/model/check.t):
  *   MUTANT_MOVE_LAST       unset fills the hole with the LAST entry and
@@ -36,6 +43,8 @@
  *   MUTANT_IN_PLACE        overwrite rewrites the old string (R4)
  *   MUTANT_NO_MOVE         unset of a middle entry only advances
  *                          environ, dropping the front entry (R2)
+ *   MUTANT_RELAXED_PUBLISH add publishes environ with a relaxed store:
+ *                          invisible under SC, caught with -DRA (R2)
  */
 
 #define CAP0 4
@@ -71,6 +80,16 @@
 #define OP_UNSET_MIDDLE 5
 #define OP_CLEAR_ADD 6
 
+/* Locations, for the release/acquire log. */
+#define L_S0(i) (i)
+#define L_S1(i) (5 + (i))
+#define L_ENV 14
+#define L_VIEW 15
+#define L_VAL(n) (16 + (n))
+#define L_SLOT(n) (22 + (n))
+#define NLOC 28
+#define LOGN 64
+
 /* ---- shared memory (what readers can see) ---- */
 byte s0[CAP0 + 1];  /* the first buffer; s0[CAP0] is NULL forever */
 byte s1[CAP1 + 1];  /* the buffer growth publishes */
@@ -80,6 +99,18 @@ bit view;           /* es_current_view: which buffer */
 byte e_value[NNAMES];    /* index entry: the live string, or 0 */
 byte e_slot[NNAMES];    /* index entry: where it lives */
 byte content[NSTR]; /* what each string currently says */
+
+#ifdef RA
+/* Every store ever made: location, value, and whether it was a release. */
+byte log_loc[LOGN];
+byte log_val[LOGN];
+bit log_rel[LOGN];
+byte nlog;
+/* Reader's view: the log index of its last read of each location, and
+ * the newest release store it has synchronised with. */
+byte rd_last[NLOC];
+byte rd_floor;
+#endif
 
 /* ---- constants and writer-private state ---- */
 byte name_of[NSTR];
@@ -97,25 +128,104 @@ inline cap_of(b, c) {
 	fi
 }
 
-/* One load of a slot, with the R1 check. */
-inline load_slot(p, out) {
-	d_step {
-		assert(!freed[BUF(p)]);                       /* R1 */
-		if
-		:: BUF(p) == 0 -> assert(IDX(p) <= CAP0); out = s0[IDX(p)]
-		:: else -> assert(IDX(p) <= CAP1); out = s1[IDX(p)]
-		fi
-	}
+/* The memory cell of location L (writer's own reads, and SC loads). */
+inline mem_read(L, out) {
+	if
+	:: L < 5 -> out = s0[L]
+	:: L >= 5 && L < 14 -> out = s1[L - 5]
+	:: L == L_ENV -> out = environ
+	:: L == L_VIEW -> out = view
+	:: L >= 16 && L < 22 -> out = e_value[L - 16]
+	:: L >= 22 -> out = e_slot[L - 22]
+	fi
 }
 
-/* One store to a slot (release in the implementation). */
-inline store_slot(b, i, v) {
+inline mem_write(L, v) {
+	if
+	:: L < 5 -> s0[L] = v
+	:: L >= 5 && L < 14 -> s1[L - 5] = v
+	:: L == L_ENV -> environ = v
+	:: L == L_VIEW -> view = v
+	:: L >= 16 && L < 22 -> e_value[L - 16] = v
+	:: L >= 22 -> e_slot[L - 22] = v
+	fi
+}
+
+/* One store by the writer: REL says release (else relaxed). */
+inline store(L, v, rel) {
+#ifdef RA
 	d_step {
+		mem_write(L, v);
+		log_loc[nlog] = L; log_val[nlog] = v; log_rel[nlog] = rel;
+		nlog++;
+		assert(nlog < LOGN)
+	}
+#else
+	d_step { mem_write(L, v) }
+#endif
+}
+
+/*
+ * One load by the reader.  ACQ: an acquire load (or, for the environ load
+ * of a plain walker, the address dependency that orders what it reaches).
+ */
+inline load(L, out, acq) {
+#ifdef RA
+	atomic {
+		/* Not older than the reader's last read of L (coherence) ... */
+		rj = rd_last[L];
+		/* ... nor than the newest store to L that happens before. */
+		rk = rd_floor;
+		do
+		:: log_loc[rk] == L -> break
+		:: else -> rk--
+		od;
 		if
-		:: b == 0 -> s0[i] = v
-		:: else -> s1[i] = v
+		:: rk > rj -> rj = rk
+		:: else -> skip
+		fi;
+		/* Any store to L from there on may be the one read. */
+		do
+		:: break
+		:: true ->
+			rk = rj + 1;
+			do
+			:: rk < nlog && log_loc[rk] != L -> rk++
+			:: else -> break
+			od;
+			if
+			:: rk < nlog -> rj = rk
+			:: else -> break
+			fi
+		od;
+		out = log_val[rj];
+		rd_last[L] = rj;
+		if
+		:: acq && log_rel[rj] && rj > rd_floor -> rd_floor = rj
+		:: else -> skip
 		fi
 	}
+#else
+	d_step { mem_read(L, out) }
+#endif
+}
+
+/* One load of a slot, with the R1 check. */
+inline load_slot(p, out, acq) {
+	assert(!freed[BUF(p)]);                               /* R1 */
+	if
+	:: BUF(p) == 0 -> assert(IDX(p) <= CAP0); load(L_S0(IDX(p)), out, acq)
+	:: else -> assert(IDX(p) <= CAP1); load(L_S1(IDX(p)), out, acq)
+	fi
+}
+
+/* One store to a slot: release, except the copies into a buffer that
+ * is not published yet. */
+inline store_slot(b, i, v, rel) {
+	if
+	:: b == 0 -> store(L_S0(i), v, rel)
+	:: else -> store(L_S1(i), v, rel)
+	fi
 }
 
 /* Writer-private read of its own slots (no reader interaction). */
@@ -130,13 +240,15 @@ inline own_slot(b, i, out) {
 inline add_front(s) {
 	atomic { ws = start - 1; wn = name_of[s] }
 #ifdef MUTANT_ENVIRON_FIRST
-	environ = ENC(wbuf, ws);
+	store(L_ENV, ENC(wbuf, ws), 1);
 #endif
-	e_slot[wn] = ENC(wbuf, ws);
-	e_value[wn] = s;
-	store_slot(wbuf, ws, s);
-#ifndef MUTANT_ENVIRON_FIRST
-	environ = ENC(wbuf, ws);
+	store(L_SLOT(wn), ENC(wbuf, ws), 1);
+	store(L_VAL(wn), s, 1);
+	store_slot(wbuf, ws, s, 1);
+#if defined(MUTANT_RELAXED_PUBLISH)
+	store(L_ENV, ENC(wbuf, ws), 0);
+#elif !defined(MUTANT_ENVIRON_FIRST)
+	store(L_ENV, ENC(wbuf, ws), 1);
 #endif
 	start = ws
 }
@@ -149,17 +261,17 @@ inline grow() {
 	do
 	:: wj < wn ->
 		own_slot(0, start + wj, ws);
-		store_slot(1, CAP1 - wn + wj, ws);
+		store_slot(1, CAP1 - wn + wj, ws, 0); /* relaxed: not yet published */
 		if
-		:: e_value[name_of[ws]] == ws -> e_slot[name_of[ws]] = ENC(1, CAP1 - wn + wj)
+		:: e_value[name_of[ws]] == ws -> store(L_SLOT(name_of[ws]), ENC(1, CAP1 - wn + wj), 1)
 		:: else -> skip
 		fi;
 		wj++
 	:: else -> break
 	od;
-	view = 1;
+	store(L_VIEW, 1, 1);
 	atomic { wbuf = 1; start = CAP1 - wn }
-	environ = ENC(1, start);
+	store(L_ENV, ENC(1, start), 1);
 #ifdef MUTANT_FREE_OLD
 	freed[0] = 1;
 #endif
@@ -174,32 +286,32 @@ inline remove(i) {
 	if
 	:: i != wf ->
 		own_slot(wbuf, CAP0 - 1, wm);
-		store_slot(wbuf, i, wm);
+		store_slot(wbuf, i, wm, 1);
 		if
-		:: e_value[name_of[wm]] == wm -> e_slot[name_of[wm]] = ENC(wbuf, i)
+		:: e_value[name_of[wm]] == wm -> store(L_SLOT(name_of[wm]), ENC(wbuf, i), 1)
 		:: else -> skip
 		fi;
-		store_slot(wbuf, CAP0 - 1, 0);
+		store_slot(wbuf, CAP0 - 1, 0, 1);
 		if
-		:: e_value[name_of[wgone]] == wgone -> e_value[name_of[wgone]] = 0
+		:: e_value[name_of[wgone]] == wgone -> store(L_VAL(name_of[wgone]), 0, 1)
 		:: else -> skip
 		fi
 	:: else ->
 		if
-		:: e_value[name_of[wgone]] == wgone -> e_value[name_of[wgone]] = 0
+		:: e_value[name_of[wgone]] == wgone -> store(L_VAL(name_of[wgone]), 0, 1)
 		:: else -> skip
 		fi;
 		start = wf + 1;
-		environ = ENC(wbuf, wf + 1)
+		store(L_ENV, ENC(wbuf, wf + 1), 1)
 	fi
 #else
 	if
 	:: i != wf ->
 #ifndef MUTANT_NO_MOVE
 		own_slot(wbuf, wf, wm);
-		store_slot(wbuf, i, wm);
+		store_slot(wbuf, i, wm, 1);
 		if
-		:: e_value[name_of[wm]] == wm -> e_slot[name_of[wm]] = ENC(wbuf, i)
+		:: e_value[name_of[wm]] == wm -> store(L_SLOT(name_of[wm]), ENC(wbuf, i), 1)
 		:: else -> skip
 		fi
 #else
@@ -208,11 +320,11 @@ inline remove(i) {
 	:: else -> skip
 	fi;
 	if
-	:: e_value[name_of[wgone]] == wgone -> e_value[name_of[wgone]] = 0
+	:: e_value[name_of[wgone]] == wgone -> store(L_VAL(name_of[wgone]), 0, 1)
 	:: else -> skip
 	fi;
 	start = wf + 1;
-	environ = ENC(wbuf, wf + 1)
+	store(L_ENV, ENC(wbuf, wf + 1), 1)
 #endif
 }
 
@@ -231,9 +343,9 @@ proctype writer() {
 #ifdef MUTANT_IN_PLACE
 		content[STR_A] = said[STR_A2]
 #else
-		store_slot(wbuf, wi, STR_A2);
-		e_slot[NM_A] = ENC(wbuf, wi);
-		e_value[NM_A] = STR_A2
+		store_slot(wbuf, wi, STR_A2, 1);
+		store(L_SLOT(NM_A), ENC(wbuf, wi), 1);
+		store(L_VAL(NM_A), STR_A2, 1)
 #endif
 	:: op == OP_UNSET_FRONT ->
 		remove(start)
@@ -244,11 +356,11 @@ proctype writer() {
 		/* es_clear: every index value first, then environ. */
 		wj = 0;
 		do
-		:: wj < NNAMES -> e_value[wj] = 0; wj++
+		:: wj < NNAMES -> store(L_VAL(wj), 0, 1); wj++
 		:: else -> break
 		od;
 		atomic { start = CAP0 }
-		environ = ENC(wbuf, CAP0);
+		store(L_ENV, ENC(wbuf, CAP0), 1);
 		add_front(STR_N)
 	fi;
 	/* Optionally a second writer operation during the same walk: an add
@@ -265,13 +377,19 @@ proctype writer() {
 	fi
 }
 
+#ifdef PLAIN_WALKER
+#define WALK_ACQ 0
+#else
+#define WALK_ACQ 1
+#endif
+
 bit found;
 
 /* A walk from P to the NULL, looking for T, checking R1 and R4. */
 inline walk(p) {
 	do
 	:: true ->
-		load_slot(p, rs);
+		load_slot(p, rs, WALK_ACQ);
 		if
 		:: rs == 0 -> break
 		:: else -> skip
@@ -284,62 +402,28 @@ inline walk(p) {
 	od
 }
 
-#ifdef WEAK_WALKER
-/*
- * A walker whose plain loads of different slots are performed in any
- * order (allowed on aarch64 for libc's getenv: its slot loads depend on
- * the environ load, not on each other).  The extreme order, top slot
- * first, stands for all of them; the walk is then evaluated bottom up.
- */
 proctype reader() {
-	byte p, rs, rc, k, got[CAP1 + 1];
+	byte p, rs, rv, rslot, rview, rc, first, rj, rk;
 	done_setup;
-	p = environ;
-	cap_of(BUF(p), rc);
-	k = rc;
-	do
-	:: k >= IDX(p) ->
-		load_slot(ENC(BUF(p), k), rs);
-		got[k] = rs;
-		if
-		:: k == 0 -> break
-		:: else -> k--
-		fi
-	:: else -> break
-	od;
-	k = IDX(p);
-	do
-	:: got[k] == 0 -> break
-	:: else ->
-		if
-		:: name_of[got[k]] == NM_T -> found = 1; break
-		:: else -> k++
-		fi
-	od;
-	assert(found || op == OP_CLEAR_ADD)
-}
-#else
-proctype reader() {
-	byte p, rs, rv, rslot, rview, rc, first;
-	done_setup;
-	p = environ;
+	load(L_ENV, p, 1);
 	if
 	:: walk(p)
+#ifndef PLAIN_WALKER
 	:: /* envsafe's getenv(T): src/lookup.c */
-		rview = view;
+		load(L_VIEW, rview, 1);
 		cap_of(rview, rc);
 		if
 		:: BUF(p) != rview || IDX(p) > rc -> walk(p)
 		:: else ->
-			rv = e_value[NM_T];
+			load(L_VAL(NM_T), rv, 1);
 			if
 			:: rv == 0 -> skip /* miss path: only for names the index calls unset */
 			:: else ->
-				rslot = e_slot[NM_T];
+				load(L_SLOT(NM_T), rslot, 1);
 				if
 				:: rslot != NOWHERE && BUF(rslot) == BUF(p) && IDX(rslot) >= IDX(p) && IDX(rslot) < rc ->
-					load_slot(rslot, rs);
-					load_slot(p, first);
+					load_slot(rslot, rs, 1);
+					load_slot(p, first, 1);
 					if
 					:: rs == rv && first != 0 ->
 						assert(content[rs] == said[rs]); /* R4 */
@@ -350,11 +434,11 @@ proctype reader() {
 				fi
 			fi
 		fi
+#endif
 	fi;
 	/* R2: every operation but clearenv leaves T alone. */
 	assert(found || op == OP_CLEAR_ADD)
 }
-#endif
 
 /* Place the live list: T at position pt among start..CAP0-1, the other
  * names in order around it. */
@@ -422,7 +506,24 @@ init {
 		od;
 		environ = ENC(0, start);
 		view = 0;
-		wbuf = 0
+		wbuf = 0;
+#ifdef RA
+		/* The initial values are the first stores of every location;
+		 * creating the reader makes all of them visible to it. */
+		i = 0;
+		do
+		:: i < NLOC ->
+			mem_read(i, k);
+			log_loc[i] = i; log_val[i] = k; log_rel[i] = 1;
+			rd_last[i] = i;
+			i++
+		:: else -> break
+		od;
+		nlog = NLOC;
+		rd_floor = NLOC - 1
+#else
+		skip
+#endif
 	}
 	/* The middle unset removes A, which must not be the front entry. */
 	if
