@@ -297,8 +297,11 @@ static int settle(const char *what, int r, int err, int want_r, int want_err)
 static void replace_one(const char *what, const char *name, const char *value, const char *ext)
 {
 	char why[256] = "no entry to replace";
-	for (size_t i = 0; i < M.n; i++) {
-		if (!model_names(model_str(&M.e[i]), name))
+	/* Owned entries first: when the library's choice cannot be told
+	 * apart by content, keep the caller's strings tracked by pointer. */
+	for (size_t k = 0; k < 2 * M.n; k++) {
+		size_t i = k % M.n;
+		if ((k < M.n) != !M.e[i].ext || !model_names(model_str(&M.e[i]), name))
 			continue;
 		struct model_entry saved = M.e[i];
 		if (ext) {
@@ -539,6 +542,11 @@ static void do_store(struct input *in)
 	size_t j = M.n;
 	for (size_t k = 0; k < M.n && j == M.n; k++)
 		if (M.e[k].ext == old)
+			j = k;
+	/* Not a caller's string we track by pointer: an owned entry with
+	 * that content, or failing that any entry with it. */
+	for (size_t k = 0; k < M.n && j == M.n; k++)
+		if (!M.e[k].ext && strcmp(model_str(&M.e[k]), old) == 0)
 			j = k;
 	for (size_t k = 0; k < M.n && j == M.n; k++)
 		if (strcmp(model_str(&M.e[k]), old) == 0)

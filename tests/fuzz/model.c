@@ -114,17 +114,20 @@ int model_matches(const struct model *m, char *const *env, char *why, size_t why
 			return 0;
 		}
 	}
-	/* Caller-owned strings are kept by pointer, never copied. */
+	/* Caller-owned strings are kept by pointer, never copied: each one
+	 * is in environ at least as many times as the model has it. */
 	for (size_t i = 0; i < m->n; i++) {
 		const char *ext = m->e[i].ext;
-		size_t j = 0;
+		size_t in_model = 0, in_env = 0;
 		if (!ext)
 			continue;
-		while (j < n && env[j] != ext)
-			j++;
-		if (j == n) {
-			snprintf(why, why_len, "caller's string %p (\"%s\") is not in environ by pointer",
-				 (const void *)ext, ext);
+		for (size_t j = 0; j < m->n; j++)
+			in_model += m->e[j].ext == ext;
+		for (size_t j = 0; j < n; j++)
+			in_env += env[j] == ext;
+		if (in_env < in_model) {
+			snprintf(why, why_len, "caller's string %p (\"%s\") is in environ %zu times by pointer, "
+				 "model %zu", (const void *)ext, ext, in_env, in_model);
 			return 0;
 		}
 	}
