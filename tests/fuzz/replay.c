@@ -41,6 +41,54 @@ static uint8_t next_byte(void)
 	return (uint8_t)(rng_state >> 32);
 }
 
+/*
+ * The known core bugs of docs/VERIFICATION.md that the fuzz target steers
+ * around, reproduced directly: reported as TODO while they stand, so the
+ * suite shows them without failing, and flagged when they are fixed.
+ */
+extern char **environ;
+
+/* Bug 1: a NULL stored over a putenv'd environ[0] is skipped. */
+static int null_after_putenv_found(void)
+{
+	static char p[] = "P=1";
+	static char a[] = "A=x";
+	clearenv();
+	setenv("B", "1", 1);
+	putenv(p); /* environ = { P=1, B=1 } */
+	environ[1] = a;
+	environ[0] = NULL;
+	return getenv("A") != NULL; /* glibc: NULL */
+}
+
+/* Bug 3: two program stores whose pointers XOR to the same value as the
+ * ones they replace go unnoticed by the miss path. */
+static int digest_collision_missed(void)
+{
+	static char pool[4096] __attribute__((aligned(4096)));
+	clearenv();
+	setenv("FIRST", "1", 1);
+	setenv("SECOND", "1", 1);
+	uintptr_t d = (uintptr_t)environ[0] ^ (uintptr_t)environ[1];
+	if (d >= sizeof pool - 8)
+		return -1;
+	char *x = pool, *y = (char *)((uintptr_t)pool ^ d);
+	memcpy(x, "X=1", 4);
+	memcpy(y, "Y=2", 4);
+	environ[0] = x;
+	environ[1] = y;
+	return !getenv("X") || !getenv("Y"); /* glibc finds both */
+}
+
+static void known_bug(int present, const char *what)
+{
+	if (present < 0)
+		tap_bail("could not set up the reproducer for: %s", what);
+	printf("%sok %d - %s # TODO known core bug, docs/VERIFICATION.md%s\n", present ? "not " : "", ++tap_count,
+	       what, present ? "" : " (fixed? remove its avoidance from fuzz_env.c)");
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t buf[1 << 16];
@@ -49,6 +97,9 @@ int main(int argc, char **argv)
 	long randoms = argc > 2 ? atol(argv[2]) : 2000;
 	if (argc > 3 && strcmp(argv[3], "strict") == 0)
 		fuzz_avoid_known_bugs = 0;
+
+	known_bug(null_after_putenv_found(), "getenv ignores environ[0] = NULL stored over a putenv'd entry");
+	known_bug(digest_collision_missed(), "getenv misses names stored by the program when the XOR digest collides");
 
 	struct dirent **files;
 	int n = scandir(argv[1], &files, NULL, by_name);
