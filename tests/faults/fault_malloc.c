@@ -146,7 +146,7 @@ static int run_trial(void *arg)
 	if (!failing) {
 		if (res != 0 || same_environment(&after, names))
 			return 102;
-		return t->fail_at ? 0 : (int)(used > 60 ? 60 : used);
+		return t->fail_at ? 0 : (int)(used > 59 ? 59 : used);
 	}
 	if (res != -1 || err != ENOMEM) {
 		printf("# malloc %ld of %ld failed, operation returned %d errno %d\n", t->fail_at, t->count, res, err);
@@ -162,7 +162,11 @@ static void exercise(struct trial t)
 	t.fail_at = 0;
 	t.count = 0;
 	int count = in_child(run_trial, &t);
-	if (!tap_ok(count >= 1 && count < 60, "%s: %d malloc call%s", t.what, count, count == 1 ? "" : "s"))
+	if (count >= 60) {
+		tap_ok(0, "%s: the counting trial (no failure injected) failed with status %d", t.what, count);
+		return;
+	}
+	if (!tap_ok(count >= 1, "%s: %d malloc call%s", t.what, count, count == 1 ? "" : "s"))
 		return;
 	t.count = count;
 	int failures = 0;
