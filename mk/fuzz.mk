@@ -38,11 +38,12 @@ CHECK_TESTS += $(B)/tests/faults/fault-ops $(B)/tests/faults/fault-malloc
 # libFuzzer build: clang-14 with ASan and UBSan, library sources compiled
 # with the same sanitizers (and fault injection) into their own directory.
 FUZZ_CC   ?= clang
-FUZZ_DIR  := $(B)/fuzz
 FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Isrc -Itests -O1 -g $(FUZZ_SAN) -DENVSAFE_FAULT_INJECTION
 FUZZ_STRICT_MEMCMP ?= 0
 FUZZ_MEMCMP := $(if $(filter 1,$(FUZZ_STRICT_MEMCMP)),,-include tests/fuzz/bounded_memcmp.h)
+# The strict build has objects of its own, so switching never mixes them.
+FUZZ_DIR  := $(B)/fuzz$(if $(filter 1,$(FUZZ_STRICT_MEMCMP)),-strict)
 FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
 $(FUZZ_DIR)/obj:
 	mkdir -p $@
