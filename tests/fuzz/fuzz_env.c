@@ -524,7 +524,7 @@ static void do_store(struct input *in)
 		return;
 	size_t i = take(in) % (n + 1);
 	if (i == n) {
-		/* Known core bug (docs/VERIFICATION.md): when the library last
+		/* Known core bug 1 (docs/VERIFICATION.md): when the library last
 		 * stored an unvouched string (a putenv'd buffer) in that slot,
 		 * getenv's unvouched scan skips the NULL and finds the entries
 		 * behind it.  With one entry there is nothing behind. */
