@@ -6,14 +6,23 @@
 
 #include <stdlib.h>
 
-static int setup_sentinels(void)
+/* growth and walkers look for no particular variable (nomiss does), so
+ * their writers may rebuild the environment from scratch each cycle (see
+ * churn_rebuild) before adding and removing many names. */
+static int rebuild_setup(void)
 {
 	churn_init();
-	return sentinels_set();
+	return base_environment_save();
 }
 
-/* Readers look up churned names (any of their legal values, or unset) and
- * now and then a sentinel. */
+static void rebuild_writer(struct thread_arg *self, struct tally *t)
+{
+	churn_rebuild(self, t);
+	churn_grow_and_shrink(self, t, CHURN_PER_WRITER);
+}
+
+/* Readers look up churned names: each must be unset or hold one of its
+ * legal values. */
 static void getenv_reader(struct thread_arg *self, struct tally *t)
 {
 	for (unsigned n = 0; n < 64; n++) {
@@ -24,30 +33,10 @@ static void getenv_reader(struct thread_arg *self, struct tally *t)
 		t->reads++;
 		if (v != NULL && !churn_value_ok(w, i, v))
 			stress_report_miss(t, "churned name with a wrong value", v);
-		if ((n & 7) == 0)
-			sentinel_getenv_check(t, (unsigned)(r >> 40) % SENTINELS);
 	}
 }
 
-static void growth_writer(struct thread_arg *self, struct tally *t)
-{
-	churn_grow_and_shrink(self, t, CHURN_PER_WRITER);
-}
 
-/* Walkers judge every entry but look for no particular one, so their
- * writers may also rebuild the environment from scratch (see
- * churn_rebuild). */
-static int walkers_setup(void)
-{
-	churn_init();
-	return base_environment_save();
-}
-
-static void walkers_writer(struct thread_arg *self, struct tally *t)
-{
-	churn_rebuild(self, t);
-	churn_grow_and_shrink(self, t, CHURN_PER_WRITER);
-}
 
 static void walk_reader(struct thread_arg *self, struct tally *t)
 {
@@ -127,13 +116,13 @@ static void nomiss_writer(struct thread_arg *self, struct tally *t)
 }
 
 const struct stress_mode stress_mode_growth = {
-	"growth", "writers add and remove many names; readers getenv",
-	2, setup_sentinels, getenv_reader, growth_writer,
+	"growth", "writers rebuild the environment and add and remove many names; readers getenv",
+	2, rebuild_setup, getenv_reader, rebuild_writer,
 };
 
 const struct stress_mode stress_mode_walkers = {
 	"walkers", "writers rebuild the environment and add and remove many names; readers walk environ",
-	2, walkers_setup, walk_reader, walkers_writer,
+	2, rebuild_setup, walk_reader, rebuild_writer,
 };
 
 const struct stress_mode stress_mode_nomiss = {
