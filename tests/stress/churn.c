@@ -9,12 +9,11 @@
 
 /*
  * Writers allocate between environment calls, as real programs do.  The
- * blocks are too big for malloc's per-thread caches, so they are carved
- * from recently freed memory such as an `environ` array glibc just
- * replaced, and they are filled with a pattern that is not a valid
- * pointer: a reader still walking the freed array faults at once instead
- * of by luck.  A live block right after the array also keeps glibc's
- * realloc from growing `environ` in place.
+ * blocks are too big for malloc's per-thread caches, so they are often
+ * carved from memory glibc has just freed, such as a replaced `environ`
+ * array, and their fill is not a valid pointer: a reader still walking
+ * the freed array faults, instead of reading stale pointers that happen
+ * to still lead to valid strings.
  */
 void writer_allocate(struct thread_arg *self)
 {
@@ -27,8 +26,9 @@ void writer_allocate(struct thread_arg *self)
 }
 
 /* Add COUNT new names, then remove them: on glibc every addition
- * reallocates `environ` and frees the old array, the window readers fall
- * into.  Stops half-way if the run ends, leaving the names set. */
+ * reallocs `environ`, which frees the old array whenever it cannot grow in
+ * place; that is the window readers fall into.  Stops half-way if the run
+ * ends, leaving the names set. */
 void churn_grow_and_shrink(struct thread_arg *self, struct tally *t, unsigned count)
 {
 	unsigned w = self->index % CHURN_WRITERS_MAX;

@@ -36,8 +36,6 @@ static void getenv_reader(struct thread_arg *self, struct tally *t)
 	}
 }
 
-
-
 static void walk_reader(struct thread_arg *self, struct tally *t)
 {
 	(void)self;
