@@ -39,6 +39,8 @@ SAN_T := $(B)/tests/sanitizers
 SAN_RACE := $(SAN_T)/race
 # canary: deliberate bugs, proof that the checker of a flavour works.
 SAN_CANARY := $(SAN_T)/canary
+# overread: a lookup that must stop at the end of a short entry.
+SAN_OVERREAD := $(SAN_T)/overread
 # The stress workload (tests/stress/, linked against libc only and meant
 # to be preloaded) linked against the library instead: a checker's own
 # helpers (the sanitizer symbolizer, valgrind's tools) then never inherit
@@ -54,6 +56,8 @@ $(SAN_RACE): tests/sanitizers/race.c tests/tap.h include/envsafe.h $(B)/libenvsa
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libenvsafe.a $(SAN_TEST_LDFLAGS)
 $(SAN_CANARY): tests/sanitizers/canary.c | $(SAN_T)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(SAN_TEST_LDFLAGS)
+$(SAN_OVERREAD): tests/sanitizers/overread.c tests/tap.h $(B)/libenvsafe.so | $(SAN_T)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LINK_ENVSAFE)
 $(SAN_STRESS): $(SAN_STRESS_SRCS) $(wildcard tests/stress/*.h) $(B)/libenvsafe.so | $(SAN_T)
 	$(CC) $(TEST_CFLAGS) -o $@ $(SAN_STRESS_SRCS) -ldl $(LINK_ENVSAFE)
 
@@ -61,10 +65,17 @@ $(SAN_STRESS): $(SAN_STRESS_SRCS) $(wildcard tests/stress/*.h) $(B)/libenvsafe.s
 ALL_TARGETS += $(SAN_RACE)
 
 .PHONY: san-programs check-tsan check-asan check-valgrind
-san-programs: $(B)/libenvsafe.so $(B)/libenvsafe.a $(SAN_RACE) $(SAN_CANARY) $(SAN_STRESS)
+san-programs: $(B)/libenvsafe.so $(B)/libenvsafe.a $(SAN_RACE) $(SAN_CANARY) $(SAN_OVERREAD) $(SAN_STRESS)
+
+# The core suite's concurrent tests, built by their own fragments' rules
+# in the flavour (named literally: those fragments are read after this one).
+TSAN_CORE_PROGRAMS = $(B)/tests/core/signal/signal_getenv $(B)/tests/core/api/snapshot \
+	$(B)/tests/core/api/print_env $(B)/tests/fork/fork_churn_linked
+.PHONY: tsan-programs
+tsan-programs: san-programs $(TSAN_CORE_PROGRAMS)
 
 check-tsan:
-	$(TSAN_MAKE) san-programs
+	$(TSAN_MAKE) tsan-programs
 	ES_BUILD_DIR=$(abspath $(TSAN_B)) ES_SRC_DIR=$(CURDIR) $(PROVE) $(PROVE_FLAGS) tests/sanitizers/tsan.t
 
 # Left out of the AddressSanitizer suite: tests whose children are

@@ -28,6 +28,13 @@ run 60 "$canary" use-after-free
 grep -q 'ERROR: AddressSanitizer: heap-use-after-free' "$tap_tmp/err"
 ok $? "canary: a use after free is reported (exit $rc)"
 
+# Bounds of the lookup itself: a name longer than an entry is compared
+# only up to the entry's end.
+need_file "$ES_BUILD_DIR/tests/sanitizers/overread" check-asan
+run 60 "$ES_BUILD_DIR/tests/sanitizers/overread"
+grep -q '^not ok' "$tap_tmp/out"
+checked "overread: getenv of a long name stays inside a short entry" $((! $?))
+
 run 120 "$race" 1.5
 grep -q '^not ok' "$tap_tmp/out"
 checked "race: readers, writers, walkers, snapshots, signals and fork" $((! $?))

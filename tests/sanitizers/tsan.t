@@ -41,4 +41,14 @@ for mode in $modes; do
 	checked "envsafe-stress --mode $mode on libenvsafe: $(tail -n 1 "$tap_tmp/out")" $?
 done
 
+# The core suite's concurrent tests: signal handlers interrupting
+# writers, snapshots against a writer, fork under writer churn.
+for t in core/signal/signal_getenv core/api/snapshot fork/fork_churn_linked; do
+	need_file "$ES_BUILD_DIR/tests/$t" check-tsan
+	run 120 "$ES_BUILD_DIR/tests/$t"
+	grep -q '^not ok' "$tap_tmp/out"
+	checked "$t" $((! $?))
+	[ "$rc" = 0 ] || grep '^not ok\|^Bail' "$tap_tmp/out" | head -n 5 | sed 's/^/#   /'
+done
+
 done_testing
