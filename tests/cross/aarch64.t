@@ -53,6 +53,17 @@ grep -q 'provider=libenvsafe' "$tap_tmp/err"; provider=$?
 [ "$rc" = 0 ] && [ "$provider" = 0 ]
 ok $? "envsafe-stress --mode nomiss (preloaded): $(tail -n 1 "$tap_tmp/out") (exit $rc)"
 
+# The core suite's programs that need no second aarch64 program.
+. "$ES_SRC_DIR/tests/cross/core.sh"
+runner=$qemu
+preload="$qemu -E LD_PRELOAD=$lib -E ES_PRELOAD_TRIED=1"
+preload_only="$qemu -E LD_PRELOAD=$lib"
+core_programs check-aarch64
+run 60 env -i INIT1=x INIT2=y $qemu "$T/core/semantics/script"
+[ "$rc" = 0 ] || echo "stock run failed: exit $rc" >> "$tap_tmp/out"
+cp "$tap_tmp/out" "$tap_tmp/script.stock"
+same_output "semantics script: libenvsafe's output is identical to stock aarch64 glibc's" "$tap_tmp/script.stock"
+
 # Stock glibc for aarch64, for the record: the crash is reported, not
 # required (qemu's scheduling decides how often the race is hit).  What is
 # asserted is that the run ends, by itself or by a signal, without hanging.

@@ -65,6 +65,25 @@ for mode in $modes; do
 	[ "$rc" = 0 ] && [ "$provider" = 0 ] || show_err 10
 done
 
+# ---- the core suite's programs, built with musl-gcc ----
+. "$ES_SRC_DIR/tests/cross/core.sh"
+runner=
+preload="env LD_PRELOAD=$lib ES_PRELOAD_TRIED=1"
+preload_only="env LD_PRELOAD=$lib"
+core_programs check-musl
+# Stock musl dereferences the NULL arguments the script passes, so the
+# reference is glibc with libenvsafe: the library must behave the same
+# whichever C library is underneath.
+ref=${ES_REF_BUILD_DIR:-}
+[ -n "$ref" ] && [ -x "$ref/tests/core/semantics/script" ] ||
+	{ echo "Bail out! ES_REF_BUILD_DIR/tests/core/semantics/script (the glibc build) is missing"; exit 255; }
+env -i INIT1=x INIT2=y LD_PRELOAD="$ref/libenvsafe.so" "$ref/tests/core/semantics/script" > "$tap_tmp/script.glibc" 2>&1
+same_output "semantics script: musl + libenvsafe prints exactly what glibc + libenvsafe prints" "$tap_tmp/script.glibc"
+tap_program "snapshots, linked (execve and posix_spawn of the snapshot)" "$T/core/api/snapshot"
+tap_program "constructors that run before the library's, static" "$T/core/startup/early_static"
+tap_program "fork under writer churn, preloaded" $preload "$T/fork/fork_churn"
+tap_program "fork under writer churn, linked" "$T/fork/fork_churn_linked"
+
 # Stock musl, for the record: its setenv also replaces and frees environ
 # under readers.  Reported, not required; the run must only not hang.
 run 30 "$crash" 2
