@@ -14,12 +14,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "state.h"
+
+/* The futex operation numbers are part of the Linux ABI; musl's toolchain
+ * ships no kernel headers, so they are spelled out here. */
+#define ES_FUTEX_WAIT_PRIVATE (0 | 128)
+#define ES_FUTEX_WAKE_PRIVATE (1 | 128)
 
 static int lock_word;
 static pthread_t lock_holder;       /* valid while lock_word != 0 */
@@ -29,14 +33,14 @@ static int atfork_registered;
 static void futex_wait(int *addr, int val)
 {
 	int saved = errno;
-	syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+	syscall(SYS_futex, addr, ES_FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
 	errno = saved;
 }
 
 static void futex_wake_one(int *addr)
 {
 	int saved = errno;
-	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	syscall(SYS_futex, addr, ES_FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	errno = saved;
 }
 
