@@ -70,4 +70,18 @@ static inline uint64_t es_hash(const char *s, size_t len)
 	return es_fold(a ^ ES_HASH_K1, b ^ seed ^ ES_HASH_K2);
 }
 
+/*
+ * Are the LEN bytes at A and B equal?  Environment names are short, so
+ * the common lengths take two overlapping word loads instead of a call.
+ * Both A and B must have LEN readable bytes.
+ */
+static inline int es_bytes_equal(const char *a, const char *b, size_t len)
+{
+	if (len >= 8 && len <= 16)
+		return ((es_load64(a) ^ es_load64(b)) | (es_load64(a + len - 8) ^ es_load64(b + len - 8))) == 0;
+	if (len >= 4 && len < 8)
+		return ((es_load32(a) ^ es_load32(b)) | (es_load32(a + len - 4) ^ es_load32(b + len - 4))) == 0;
+	return memcmp(a, b, len) == 0;
+}
+
 #endif

@@ -23,24 +23,6 @@ struct es_index *es_name_index;
 
 #define ES_INDEX_MIN_CELLS 64
 
-struct es_name *es_index_find(uint64_t hash, const char *name, size_t len)
-{
-	/* Acquire: pairs with the release that published the table, so its
-	 * cells are seen as initialised. */
-	struct es_index *t = es_load_acquire(&es_name_index);
-	if (!t)
-		return NULL;
-	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-		/* Acquire: pairs with the release in insert(), so the entry's
-		 * hash, len and name are seen as initialised. */
-		struct es_name *e = es_load_acquire(&t->entries[i]);
-		if (!e)
-			return NULL;
-		if (e->hash == hash && e->len == len && memcmp(e->name, name, len) == 0)
-			return e;
-	}
-}
-
 static void insert(struct es_index *t, struct es_name *e)
 {
 	size_t i = e->hash & t->mask;
@@ -89,6 +71,7 @@ struct es_name *es_index_get(const char *name, size_t len)
 	e->value = NULL;
 	e->slot = NULL;
 	e->seen = 0;
+	e->borrowed = 0;
 	memcpy(e->name, name, len);
 	e->name[len] = '\0';
 	insert(es_name_index, e);

@@ -22,7 +22,7 @@
 #include "state.h"
 
 /* The complete fallback: first entry naming NAME, in environ order. */
-static const char *walk(char **env, const char *name, size_t len)
+__attribute__((noinline, cold)) static const char *walk(char **env, const char *name, size_t len)
 {
 	/* Acquire on each slot: a walk must not read a later slot's older
 	 * content after an earlier slot's newer content (see DESIGN.md,
@@ -34,7 +34,7 @@ static const char *walk(char **env, const char *name, size_t len)
 	return NULL;
 }
 
-static const char *walk_environ(const char *name, size_t len)
+__attribute__((noinline, cold)) static const char *walk_environ(const char *name, size_t len)
 {
 	char **env = es_load_acquire(&environ); /* acquire: as in walk() */
 	return env ? walk(env, name, len) : NULL;
@@ -47,7 +47,7 @@ static const char *walk_environ(const char *name, size_t len)
  * a putenv'd buffer, a writer racing with us) sends the caller to the
  * careful scan, which is correct on its own.
  */
-static int all_vouched(char **env, const struct es_view *v)
+__attribute__((noinline)) static int all_vouched(char **env, const struct es_view *v)
 {
 	if (es_load_relaxed(&es_unvouched_live))
 		return 0;
@@ -66,7 +66,7 @@ static int all_vouched(char **env, const struct es_view *v)
 }
 
 /* Slots the index does not vouch for, from environ to the end of view V. */
-static const char *scan_unvouched(char **env, const struct es_view *v, const char *name, size_t len)
+__attribute__((noinline)) static const char *scan_unvouched(char **env, const struct es_view *v, const char *name, size_t len)
 {
 	for (size_t i = (size_t)(env - v->slots); i < v->cap; i++) {
 		char *s = es_load_acquire(&v->slots[i]); /* acquire: as in walk() */
@@ -104,17 +104,19 @@ const char *es_lookup(const char *name)
 
 	const struct es_name *e = es_index_find(hash, name, len);
 	if (e) {
-		/* Acquire: pairs with the release in set_slot; the string and
-		 * the slot pointer stored before it are visible. */
+		/* Acquire: pairs with the release in set_slot; the string, the
+		 * slot pointer and the borrowed flag stored before it are
+		 * visible. */
 		const char *s = es_load_acquire(&e->value);
 		if (s) {
 			char **slot = es_load_acquire(&e->slot); /* as above */
 			/* A hit needs the slot inside the live list and still
-			 * holding s, and s still naming NAME (a putenv'd buffer
-			 * can be renamed by its owner).  env[0] is checked too:
+			 * holding s.  A putenv'd buffer can be renamed by its owner,
+			 * so it must still name NAME.  env[0] is checked too:
 			 * "environ[0] = NULL" is a common way to empty it. */
 			if (slot >= env && slot < v->slots + v->cap && es_load_acquire(slot) == s &&
-			    es_names(s, name, len) && es_load_relaxed(env) != NULL)
+			    es_load_relaxed(env) != NULL &&
+			    (!es_load_relaxed(&e->borrowed) || es_names(s, name, len)))
 				return s + len + 1;
 			return walk(env, name, len);
 		}

@@ -105,6 +105,8 @@ static void set_slot(size_t i, struct es_name *owner, const char *str, int vouch
 	 * the slot reads the string itself. */
 	es_store_relaxed(&v->shadow[i], vouched ? str : NULL);
 	if (owner) {
+		/* Relaxed: published by the release of value below. */
+		es_store_relaxed(&owner->borrowed, (unsigned char)!vouched);
 		/* Release (both): a reader that loads owner->value = str and then
 		 * the slot sees the slot's new content or a later one. */
 		es_store_release(&owner->slot, &v->slots[i]);
@@ -183,6 +185,7 @@ static int adopt(char **env, int from_own_view)
 		records[i] = (struct es_slot_record){ s, e, !was_putenv };
 		unvouched += was_putenv;
 		es_store_relaxed(&v->shadow[i], was_putenv ? NULL : s); /* published below */
+		es_store_relaxed(&e->borrowed, (unsigned char)was_putenv); /* see set_slot */
 		es_store_release(&e->slot, &v->slots[i]);               /* see set_slot */
 		es_store_release(&e->value, s);                         /* see set_slot */
 	}

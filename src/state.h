@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hash.h"
+
 extern char **environ;
 
 /*
@@ -55,6 +57,8 @@ struct es_name {
 	size_t len;
 	const char *value; /* atomic: the live "NAME=value" string, or NULL */
 	char **slot;       /* atomic: where value lives in the current view */
+	unsigned char borrowed; /* atomic: value is a putenv'd buffer the
+				 * caller may edit, so readers re-check it */
 	unsigned seen;     /* writers only: last adoption pass that saw it */
 	char name[];       /* NUL-terminated copy of the name */
 };
@@ -95,8 +99,6 @@ extern struct es_writer_state es_w;
 void es_lock(void);
 void es_unlock(void);
 
-/* index.c - readers */
-struct es_name *es_index_find(uint64_t hash, const char *name, size_t len);
 /* index.c - writers: find or create an entry (value NULL when created);
  * NULL with ENOMEM leaves the environment unchanged. */
 struct es_name *es_index_get(const char *name, size_t len);
@@ -108,10 +110,12 @@ const char *es_intern(const char *name, size_t name_len, const char *value, size
 
 /* lookup.c - readers: pointer to NAME's value or NULL. */
 const char *es_lookup(const char *name);
-/* Does S name NAME (LEN bytes)?  True when S starts with "NAME=". */
+/* Does S name NAME (LEN bytes)?  True when S starts with "NAME=".  S is
+ * read only up to its terminator: the '=' test comes after a comparison
+ * that fails at S's NUL if S is shorter. */
 static inline int es_names(const char *s, const char *name, size_t len)
 {
-	return memcmp(s, name, len) == 0 && s[len] == '=';
+	return strncmp(s, name, len) == 0 && s[len] == '=';
 }
 
 /* publish.c - writers (lock held).  Each returns 0, or -1 with errno
@@ -151,5 +155,27 @@ static inline size_t es_name_len(const char *s)
 #define es_load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define es_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define es_store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+/*
+ * The entry for NAME (LEN bytes, hash HASH), or NULL.  Readers and writers.
+ * See index.c for why a lock-free probe needs no retry.
+ */
+static inline struct es_name *es_index_find(uint64_t hash, const char *name, size_t len)
+{
+	/* Acquire: pairs with the release that published the table, so its
+	 * cells are seen as initialised. */
+	struct es_index *t = es_load_acquire(&es_name_index);
+	if (!t)
+		return NULL;
+	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+		/* Acquire: pairs with the release that filled the cell, so the
+		 * entry's hash, len and name are seen as initialised. */
+		struct es_name *e = es_load_acquire(&t->entries[i]);
+		if (!e)
+			return NULL;
+		if (e->hash == hash && e->len == len && es_bytes_equal(e->name, name, len))
+			return e;
+	}
+}
 
 #endif
