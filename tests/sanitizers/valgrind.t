@@ -14,13 +14,20 @@ S=$ES_BUILD_DIR/tests/sanitizers
 need_file "$lib" check-valgrind
 need_file "$S/canary" check-valgrind
 
+# --fair-sched: memcheck runs one thread at a time, and its default lock
+# lets a busy thread starve the others (a writer that never runs fails the
+# snapshot test's progress check).
+# --run-libc-freeres=no: race forks while another thread is inside glibc's
+# tzset, between its free and strdup of the saved TZ; the child's exit-time
+# libc cleanup then frees that stale pointer again.  That is libc's state
+# in a forked child, not the library's.
 # vg WHAT PRELOAD CMD...: memcheck CMD (with libenvsafe preloaded when
 # PRELOAD is "preload"); passes when CMD exits 0 and memcheck found nothing.
 vg() {
 	what=$1 mode=$2
 	shift 2
 	need_file "$1" check-valgrind
-	set -- valgrind -q --error-exitcode=99 --log-file="$tap_tmp/vg" "$@"
+	set -- valgrind -q --fair-sched=yes --run-libc-freeres=no --error-exitcode=99 --log-file="$tap_tmp/vg" "$@"
 	if [ "$mode" = preload ]; then
 		# ES_PRELOAD_TRIED: should the library not load, the harness
 		# bails out instead of re-executing itself outside valgrind.
