@@ -19,7 +19,6 @@
 #include "hash.h"
 #include "state.h"
 
-struct es_index *es_name_index;
 
 #define ES_INDEX_MIN_CELLS 64
 
@@ -63,9 +62,13 @@ struct es_name *es_index_get(const char *name, size_t len)
 		return e;
 	if (reserve_one() < 0)
 		return NULL;
-	e = es_alloc(sizeof *e + len + 1);
-	if (!e)
+	/* Entries are never freed, so each can own whole cache lines: a
+	 * writer updating one name then never slows readers of another. */
+	size_t size = (sizeof *e + len + 1 + 63) & ~(size_t)63;
+	char *block = es_alloc(size + 63);
+	if (!block)
 		return NULL;
+	e = (struct es_name *)(((uintptr_t)block + 63) & ~(uintptr_t)63);
 	e->hash = hash;
 	e->len = len;
 	e->value = NULL;

@@ -28,9 +28,8 @@
 #include "hash.h"
 #include "state.h"
 
-struct es_view *es_current_view;
+struct es_published es_pub;
 struct es_writer_state es_w;
-size_t es_unvouched_live;
 
 #define ES_MIN_CAP 32
 

@@ -40,9 +40,11 @@ extern char **environ;
  * unvouched slot is live, the index is the whole truth.
  */
 struct es_view {
+	char guard[64];  /* keeps the heap neighbour's writes off this line */
 	size_t cap;
 	char **slots;
 	const char **shadow;
+	char gap[64];    /* digest changes on every write; cap/slots never do */
 	uint64_t digest; /* atomic: XOR of the live slots and of environ */
 };
 
@@ -88,9 +90,21 @@ struct es_writer_state {
 };
 
 /* ---- published state (reader-visible) ---- */
-extern struct es_view *es_current_view; /* atomic */
-extern struct es_index *es_name_index;  /* atomic */
-extern size_t es_unvouched_live;        /* atomic: es_w.unvouched, for readers */
+/*
+ * Every reader loads these; writers store them only when a buffer or table
+ * grows or a putenv'd buffer comes or goes.  They get a cache line of
+ * their own so that the writer lock, the writer state and the intern
+ * table, which change on every write, never share it.
+ */
+struct es_published {
+	struct es_view *view;   /* atomic: the current view */
+	struct es_index *index; /* atomic: the current index table */
+	size_t unvouched;       /* atomic: es_w.unvouched, for readers */
+} __attribute__((aligned(64)));
+extern struct es_published es_pub;
+#define es_current_view (es_pub.view)
+#define es_name_index (es_pub.index)
+#define es_unvouched_live (es_pub.unvouched)
 
 /* ---- writer state: only with es_writer_lock held ---- */
 extern struct es_writer_state es_w;
