@@ -40,15 +40,12 @@ CHECK_TESTS += $(B)/tests/faults/fault-ops $(B)/tests/faults/fault-malloc
 FUZZ_CC   ?= clang
 FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Isrc -Itests -O1 -g $(FUZZ_SAN) -DENVSAFE_FAULT_INJECTION
-FUZZ_STRICT_MEMCMP ?= 0
-FUZZ_MEMCMP := $(if $(filter 1,$(FUZZ_STRICT_MEMCMP)),,-include tests/fuzz/bounded_memcmp.h)
-# The strict build has objects of its own, so switching never mixes them.
-FUZZ_DIR  := $(B)/fuzz$(if $(filter 1,$(FUZZ_STRICT_MEMCMP)),-strict)
+FUZZ_DIR  := $(B)/fuzz
 FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
 $(FUZZ_DIR)/obj:
 	mkdir -p $@
-$(FUZZ_DIR)/obj/%.o: src/%.c $(LIB_HDRS) tests/fuzz/bounded_memcmp.h | $(FUZZ_DIR)/obj
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_MEMCMP) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_DIR)/obj/%.o: src/%.c $(LIB_HDRS) | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 # The target passes NULL to setenv's value on purpose (envsafe answers
 # EINVAL where glibc crashes), so UBSan's nonnull-attribute check is off
 # for it.
@@ -56,12 +53,9 @@ $(FUZZ_DIR)/fuzz-env: tests/fuzz/libfuzzer_main.c $(FUZZ_TARGET_SRCS) $(FUZZ_HDR
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize=nonnull-attribute -fsanitize=fuzzer -o $@ tests/fuzz/libfuzzer_main.c $(FUZZ_TARGET_SRCS) $(FUZZ_OBJS)
 
 # The library leaks by design (published memory is never freed), so leak
-# detection is off; every other ASan/UBSan finding is fatal.
-# FUZZ_STRICT_MEMCMP=0 until the known core bug in docs/VERIFICATION.md
-# (es_names memcmp reading past a short entry) is fixed: ASan then checks
-# memcmp only up to the first differing byte, and the library objects get
-# tests/fuzz/bounded_memcmp.h.  Set it to 1 to see the bug.
-FUZZ_RUN := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_memcmp=$(FUZZ_STRICT_MEMCMP) UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# detection is off; every other ASan/UBSan finding is fatal, and memcmp
+# is checked over its whole length (ASan's strict_memcmp).
+FUZZ_RUN := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_memcmp=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 FUZZ_FLAGS := -detect_leaks=0 -rss_limit_mb=4096 -max_len=1024
 FUZZ_RUNS ?= 30000
 FUZZ_TIME ?= 3600

@@ -466,6 +466,10 @@ static void do_edit(struct input *in)
 		char c = "ab=\0"[take(in) % 4];
 		if (pos + 2 >= PUTENV_LEN)
 			return;
+		/* A NUL or '=' written into the name renames the buffer too. */
+		const char *eq = strchr(s, '=');
+		if (fuzz_avoid_known_bugs && stored_this_input && (!eq || pos <= (size_t)(eq - s)))
+			return;
 		if (pos == len)
 			s[pos + 1] = '\0';
 		if (pos == 0 && c == '\0')
