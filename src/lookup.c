@@ -43,7 +43,7 @@ __attribute__((noinline, cold)) static const char *walk_environ(const char *name
 /*
  * Does the live list hold exactly what the library stored, all of it
  * vouched for by the index?  One relaxed load per slot: the values are
- * only XORed, never dereferenced, and any disagreement (a program store,
+ * only XORed and added, never dereferenced, and any disagreement (a program store,
  * a putenv'd buffer, a writer racing with us) sends the caller to the
  * careful scan, which is correct on its own.
  */
@@ -51,18 +51,23 @@ __attribute__((noinline)) static int all_vouched(char **env, const struct es_vie
 {
 	if (es_load_relaxed(&es_unvouched_live))
 		return 0;
-	uintptr_t a = (uintptr_t)env, b = 0, c = 0, d = 0;
+	uintptr_t x0 = (uintptr_t)env, x1 = 0, s0 = (uintptr_t)env, s1 = 0;
 	char **p = env, **top = v->slots + v->cap;
-	/* Four accumulators keep the loads independent of one another. */
-	for (; top - p >= 8; p += 8) {
-		a ^= (uintptr_t)es_load_relaxed(&p[0]) ^ (uintptr_t)es_load_relaxed(&p[4]);
-		b ^= (uintptr_t)es_load_relaxed(&p[1]) ^ (uintptr_t)es_load_relaxed(&p[5]);
-		c ^= (uintptr_t)es_load_relaxed(&p[2]) ^ (uintptr_t)es_load_relaxed(&p[6]);
-		d ^= (uintptr_t)es_load_relaxed(&p[3]) ^ (uintptr_t)es_load_relaxed(&p[7]);
+	/* Two lanes of each kind keep the loads independent of one another. */
+	for (; top - p >= 2; p += 2) {
+		uintptr_t a = (uintptr_t)es_load_relaxed(&p[0]);
+		uintptr_t b = (uintptr_t)es_load_relaxed(&p[1]);
+		x0 ^= a;
+		s0 += a;
+		x1 ^= b;
+		s1 += b;
 	}
-	for (; p < top; p++)
-		a ^= (uintptr_t)es_load_relaxed(p);
-	return (a ^ b ^ c ^ d) == es_load_relaxed(&v->digest);
+	if (p < top) {
+		uintptr_t a = (uintptr_t)es_load_relaxed(p);
+		x0 ^= a;
+		s0 += a;
+	}
+	return (x0 ^ x1) == es_load_relaxed(&v->digest_xor) && s0 + s1 == es_load_relaxed(&v->digest_sum);
 }
 
 /* Slots the index does not vouch for, from environ to the end of view V. */
@@ -70,11 +75,11 @@ __attribute__((noinline)) static const char *scan_unvouched(char **env, const st
 {
 	for (size_t i = (size_t)(env - v->slots); i < v->cap; i++) {
 		char *s = es_load_acquire(&v->slots[i]); /* acquire: as in walk() */
+		if (!s)
+			return NULL; /* the program truncated environ here */
 		/* Relaxed: a stale shadow only sends us to read the string. */
 		if (s == es_load_relaxed(&v->shadow[i]))
 			continue;
-		if (!s)
-			return NULL; /* the program truncated environ here */
 		if (es_names(s, name, len))
 			return s + len + 1;
 	}

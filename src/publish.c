@@ -55,9 +55,12 @@ static struct es_view *new_view(size_t cap, struct es_slot_record **records)
 
 /* Relaxed (both): readers use these only to decide whether the careful
  * scan is needed; a stale value can only send them to that scan. */
-static void digest_flip(uintptr_t bits)
+/* Slot or environ value OUT leaves the digest and IN enters it. */
+static void digest_change(uintptr_t out, uintptr_t in)
 {
-	es_store_relaxed(&es_w.view->digest, es_load_relaxed(&es_w.view->digest) ^ bits);
+	struct es_view *v = es_w.view;
+	es_store_relaxed(&v->digest_xor, es_load_relaxed(&v->digest_xor) ^ out ^ in);
+	es_store_relaxed(&v->digest_sum, es_load_relaxed(&v->digest_sum) - out + in);
 }
 
 static void set_unvouched(size_t n)
@@ -69,10 +72,13 @@ static void set_unvouched(size_t n)
 static void digest_recompute(void)
 {
 	struct es_view *v = es_w.view;
-	uintptr_t d = (uintptr_t)&v->slots[es_w.start];
-	for (size_t i = es_w.start; i < v->cap; i++)
-		d ^= (uintptr_t)es_w.records[i].str;
-	es_store_relaxed(&v->digest, d);
+	uintptr_t x = (uintptr_t)&v->slots[es_w.start], sum = x;
+	for (size_t i = es_w.start; i < v->cap; i++) {
+		x ^= (uintptr_t)es_w.records[i].str;
+		sum += (uintptr_t)es_w.records[i].str;
+	}
+	es_store_relaxed(&v->digest_xor, x);
+	es_store_relaxed(&v->digest_sum, sum);
 }
 
 /* Publish V with its live list starting at START.  Order: the view first,
@@ -100,6 +106,7 @@ static void set_slot(size_t i, struct es_name *owner, const char *str, int vouch
 	r->str = str;
 	r->owner = owner;
 	r->vouched = vouched;
+	r->borrowed = !vouched; /* only putenv stores unvouched strings */
 	/* Relaxed: shadow is only a hint; a reader that sees it disagree with
 	 * the slot reads the string itself. */
 	es_store_relaxed(&v->shadow[i], vouched ? str : NULL);
@@ -169,19 +176,19 @@ static int adopt(char **env, int from_own_view)
 
 		if (from_own_view) {
 			const struct es_slot_record *r = &old_records[&env[j] - es_w.view->slots];
-			was_putenv = r->str == s && !r->vouched && r->owner;
+			was_putenv = r->str == s && r->borrowed;
 		}
 		/* Relaxed: v is not published yet; publish_view releases it. */
 		es_store_relaxed(&v->slots[i], s);
 		if (s[len] != '=' || e->seen == epoch) {
 			/* No '=' (getenv never matches it) or a later duplicate:
 			 * kept, but the index does not vouch for it. */
-			records[i] = (struct es_slot_record){ s, NULL, 0 };
+			records[i] = (struct es_slot_record){ s, NULL, 0, (unsigned char)was_putenv };
 			unvouched++;
 			continue;
 		}
 		e->seen = epoch;
-		records[i] = (struct es_slot_record){ s, e, !was_putenv };
+		records[i] = (struct es_slot_record){ s, e, !was_putenv, (unsigned char)was_putenv };
 		unvouched += was_putenv;
 		es_store_relaxed(&v->shadow[i], was_putenv ? NULL : s); /* published below */
 		es_store_relaxed(&e->borrowed, (unsigned char)was_putenv); /* see set_slot */
@@ -276,7 +283,7 @@ void es_replace(size_t i, struct es_name *owner, const char *str, int vouched)
 	set_unvouched(es_w.unvouched + (size_t)!vouched - (size_t)!r->vouched);
 	/* Release: the string's bytes are visible before its pointer. */
 	es_store_release(&es_w.view->slots[i], (char *)str);
-	digest_flip((uintptr_t)r->str ^ (uintptr_t)str);
+	digest_change((uintptr_t)r->str, (uintptr_t)str);
 	if (previous && previous != owner && es_load_relaxed(&previous->value) == r->str)
 		es_store_release(&previous->value, NULL); /* see set_slot */
 	set_slot(i, owner, str, vouched);
@@ -297,7 +304,8 @@ int es_add(struct es_name *owner, const char *str, int vouched)
 	es_w.start = i;
 	es_w.published = &es_w.view->slots[i];
 	es_store_release(&environ, es_w.published);
-	digest_flip((uintptr_t)str ^ (uintptr_t)before ^ (uintptr_t)es_w.published);
+	digest_change(0, (uintptr_t)str);
+	digest_change((uintptr_t)before, (uintptr_t)es_w.published);
 	return 0;
 }
 
@@ -312,7 +320,6 @@ void es_remove(size_t i)
 		set_unvouched(es_w.unvouched - 1);
 	/* The digest loses the removed string; if the front entry moves, it
 	 * leaves the front and enters the hole, which cancels out. */
-	uintptr_t change = (uintptr_t)gone.str;
 	if (i != front) {
 		/* Move the front entry into the hole: it moves towards the NULL,
 		 * so a walker that has not reached the hole will find it there,
@@ -331,7 +338,8 @@ void es_remove(size_t i)
 	es_w.published = &v->slots[front + 1];
 	/* Release: the moved entry is in the hole before the front advances. */
 	es_store_release(&environ, es_w.published);
-	digest_flip(change ^ (uintptr_t)before ^ (uintptr_t)es_w.published);
+	digest_change((uintptr_t)gone.str, 0);
+	digest_change((uintptr_t)before, (uintptr_t)es_w.published);
 }
 
 void es_clear(void)

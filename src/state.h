@@ -34,9 +34,12 @@ extern char **environ;
  * string itself: that is how writes the library never saw (a program
  * storing into environ[i]) stay visible to getenv.
  *
- * digest lets a reader check all of that with one load per slot: it is
- * the XOR of every live slot and of the environ value, as the library
- * last stored them.  If a reader's XOR over its environ agrees and no
+ * The digest lets a reader check all of that with one load per slot: it
+ * is the XOR and the sum of every live slot and of the environ value, as
+ * the library last stored them.  Either alone can be cancelled by a few
+ * ordinary program stores (two strings as far apart as the two they
+ * replace cancel the XOR's high bits, and the sum is blind to swapped
+ * amounts); cancelling both at once takes pointers chosen to do so.  If a reader's XOR over its environ agrees and no
  * unvouched slot is live, the index is the whole truth.
  */
 struct es_view {
@@ -44,8 +47,9 @@ struct es_view {
 	size_t cap;
 	char **slots;
 	const char **shadow;
-	char gap[64];    /* digest changes on every write; cap/slots never do */
-	uint64_t digest; /* atomic: XOR of the live slots and of environ */
+	char gap[64];        /* the digest changes on every write; cap/slots never do */
+	uint64_t digest_xor; /* atomic: XOR of the live slots and of environ */
+	uint64_t digest_sum; /* atomic: their sum, modulo 2^64 */
 };
 
 /*
@@ -77,6 +81,7 @@ struct es_slot_record {
 	const char *str;       /* what the library last stored in the slot */
 	struct es_name *owner; /* entry whose value this is, or NULL */
 	unsigned char vouched; /* shadow[i] == str (immutable, indexed) */
+	unsigned char borrowed; /* str is a putenv'd buffer, whoever owns it */
 };
 
 struct es_writer_state {
