@@ -47,20 +47,9 @@ BENCH_MUSL :=
 BENCH_MUSL_FLAG := --no-musl "musl-gcc not found (Debian package musl-tools)"
 endif
 
-# musl-gcc hides /usr/include, kernel headers included; the library's
-# <linux/...> includes are found through links to Debian's copies
-# (linux-libc-dev), as musl expects kernel headers to come separately.
-BENCH_MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
-BENCH_KHDRS := $(abspath $(BENCH_MUSL_B))/kernel-headers
-
 .PHONY: bench bench-quick bench-musl-lib
 bench-musl-lib:
-	mkdir -p $(BENCH_KHDRS)
-	ln -sfn /usr/include/linux $(BENCH_KHDRS)/linux
-	ln -sfn /usr/include/asm-generic $(BENCH_KHDRS)/asm-generic
-	ln -sfn /usr/include/$(BENCH_MULTIARCH)/asm $(BENCH_KHDRS)/asm
-	$(MAKE) --no-print-directory B=$(BENCH_MUSL_B) CC=$(MUSL_GCC) \
-		CFLAGS="$(CFLAGS) -isystem $(BENCH_KHDRS)" $(BENCH_MUSL_B)/libenvsafe.a
+	$(MAKE) --no-print-directory B=$(BENCH_MUSL_B) CC=$(MUSL_GCC) $(BENCH_MUSL_B)/libenvsafe.a
 
 $(B)/bench/envbench-musl: $(BENCH_SRCS) $(BENCH_HDRS) | $(B)/bench
 	$(MUSL_GCC) $(BENCH_CFLAGS) -static -o $@ $(BENCH_SRCS)
