@@ -42,9 +42,11 @@ static int grow(void)
 			j = (j + 1) & (n - 1);
 		t[j] = cells[i];
 	}
-	es_free(cells);
+	/* Freed last: see publish_view on forks from signal handlers. */
+	struct interned *old = cells;
 	cells = t;
 	mask = n - 1;
+	es_free(old);
 	return 0;
 }
 

@@ -65,6 +65,9 @@ held:
 
 static void release(void)
 {
+	/* Relaxed: see acquire(); cleared so that a later fork in this thread
+	 * does not take itself for the holder. */
+	__atomic_store_n(&lock_holder, (pthread_t)0, __ATOMIC_RELAXED);
 	/* Release: publishes this writer's state to the next holder. */
 	if (__atomic_exchange_n(&lock_word, 0, __ATOMIC_RELEASE) == 2)
 		futex_wake_one(&lock_word);
@@ -72,8 +75,8 @@ static void release(void)
 
 static void before_fork(void)
 {
-	/* Relaxed: only this thread can have stored its own id there, and a
-	 * stale value from another thread can never equal ours. */
+	/* Relaxed: only this thread stores its own id there, and clears it
+	 * before releasing, so equality means this thread holds the lock. */
 	if (__atomic_load_n(&lock_word, __ATOMIC_RELAXED) != 0 &&
 	    pthread_equal(__atomic_load_n(&lock_holder, __ATOMIC_RELAXED), pthread_self())) {
 		fork_interrupted_writer = 1;

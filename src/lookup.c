@@ -41,9 +41,25 @@ __attribute__((noinline, cold)) static const char *walk_environ(const char *name
 }
 
 /*
+ * Is S, just loaded as E's value, still a string naming NAME?  Values set
+ * through setenv are immutable; only a putenv'd buffer (borrowed) can have
+ * been renamed by its owner.  The writer sets borrowed before storing a
+ * borrowed value and clears it, with release, only after storing the next
+ * value, so a reader that sees the flag clear re-reads the value: if it is
+ * still S, S is not borrowed.
+ */
+static inline int still_names(const struct es_name *e, const char *s, const char *name, size_t len)
+{
+	/* Acquire: pairs with the release that cleared it (set_slot). */
+	if (es_load_acquire(&e->borrowed))
+		return es_names(s, name, len);
+	return es_load_relaxed(&e->value) == s || es_names(s, name, len);
+}
+
+/*
  * Does the live list hold exactly what the library stored, all of it
  * vouched for by the index?  One relaxed load per slot: the values are
- * only XORed and added, never dereferenced, and any disagreement (a program store,
+ * only added, never dereferenced, and any disagreement (a program store,
  * a putenv'd buffer, a writer racing with us) sends the caller to the
  * careful scan, which is correct on its own.
  */
@@ -51,23 +67,18 @@ __attribute__((noinline)) static int all_vouched(char **env, const struct es_vie
 {
 	if (es_load_relaxed(&es_unvouched_live))
 		return 0;
-	uintptr_t x0 = (uintptr_t)env, x1 = 0, s0 = (uintptr_t)env, s1 = 0;
+	uintptr_t a = (uintptr_t)env, b = 0, c = 0, d = 0;
 	char **p = env, **top = v->slots + v->cap;
-	/* Two lanes of each kind keep the loads independent of one another. */
-	for (; top - p >= 2; p += 2) {
-		uintptr_t a = (uintptr_t)es_load_relaxed(&p[0]);
-		uintptr_t b = (uintptr_t)es_load_relaxed(&p[1]);
-		x0 ^= a;
-		s0 += a;
-		x1 ^= b;
-		s1 += b;
+	/* Four accumulators keep the additions independent of one another. */
+	for (; top - p >= 4; p += 4) {
+		a += (uintptr_t)es_load_relaxed(&p[0]);
+		b += (uintptr_t)es_load_relaxed(&p[1]);
+		c += (uintptr_t)es_load_relaxed(&p[2]);
+		d += (uintptr_t)es_load_relaxed(&p[3]);
 	}
-	if (p < top) {
-		uintptr_t a = (uintptr_t)es_load_relaxed(p);
-		x0 ^= a;
-		s0 += a;
-	}
-	return (x0 ^ x1) == es_load_relaxed(&v->digest_xor) && s0 + s1 == es_load_relaxed(&v->digest_sum);
+	for (; p < top; p++)
+		a += (uintptr_t)es_load_relaxed(p);
+	return a + b + c + d == es_load_relaxed(&v->digest);
 }
 
 /* Slots the index does not vouch for, from environ to the end of view V. */
@@ -120,13 +131,17 @@ const char *es_lookup(const char *name)
 			 * so it must still name NAME.  env[0] is checked too:
 			 * "environ[0] = NULL" is a common way to empty it. */
 			if (slot >= env && slot < v->slots + v->cap && es_load_acquire(slot) == s &&
-			    es_load_relaxed(env) != NULL &&
-			    (!es_load_relaxed(&e->borrowed) || es_names(s, name, len)))
+			    es_load_relaxed(env) != NULL && still_names(e, s, name, len))
 				return s + len + 1;
 			return walk(env, name, len);
 		}
 	}
 	if (all_vouched(env, v))
 		return NULL;
+	/* A saved environ put back by the program lies inside the view but is
+	 * not the list the index describes: only a walk knows what it holds.
+	 * Acquire: pairs with the release in publish_env. */
+	if (env != es_load_acquire(&v->env))
+		return walk(env, name, len);
 	return scan_unvouched(env, v, name, len);
 }

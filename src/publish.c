@@ -59,8 +59,7 @@ static struct es_view *new_view(size_t cap, struct es_slot_record **records)
 static void digest_change(uintptr_t out, uintptr_t in)
 {
 	struct es_view *v = es_w.view;
-	es_store_relaxed(&v->digest_xor, es_load_relaxed(&v->digest_xor) ^ out ^ in);
-	es_store_relaxed(&v->digest_sum, es_load_relaxed(&v->digest_sum) - out + in);
+	es_store_relaxed(&v->digest, es_load_relaxed(&v->digest) - out + in);
 }
 
 static void set_unvouched(size_t n)
@@ -72,29 +71,37 @@ static void set_unvouched(size_t n)
 static void digest_recompute(void)
 {
 	struct es_view *v = es_w.view;
-	uintptr_t x = (uintptr_t)&v->slots[es_w.start], sum = x;
-	for (size_t i = es_w.start; i < v->cap; i++) {
-		x ^= (uintptr_t)es_w.records[i].str;
+	uintptr_t sum = (uintptr_t)&v->slots[es_w.start];
+	for (size_t i = es_w.start; i < v->cap; i++)
 		sum += (uintptr_t)es_w.records[i].str;
-	}
-	es_store_relaxed(&v->digest_xor, x);
-	es_store_relaxed(&v->digest_sum, sum);
+	es_store_relaxed(&v->digest, sum);
 }
 
 /* Publish V with its live list starting at START.  Order: the view first,
  * then environ, both release.  A reader that sees the new environ
  * therefore sees the new view; one that sees the old environ with the new
  * view notices that environ is outside the view and walks environ instead. */
+/* Store environ = ENV, recording it in the view first (release both: a
+ * reader that sees the new environ sees the view's record of it). */
+static void publish_env(char **env)
+{
+	es_w.published = env;
+	es_store_release(&es_w.view->env, env);
+	es_store_release(&environ, env);
+}
+
 static void publish_view(struct es_view *v, struct es_slot_record *records, size_t start)
 {
-	es_free(es_w.records);
+	/* The old records are freed last: a child forked from a signal
+	 * handler that interrupted this must never inherit a freed pointer. */
+	struct es_slot_record *old_records = es_w.records;
 	es_w.view = v;
 	es_w.records = records;
 	es_w.start = start;
 	digest_recompute();
 	es_store_release(&es_current_view, v);
-	es_w.published = &v->slots[start];
-	es_store_release(&environ, es_w.published);
+	publish_env(&v->slots[start]);
+	es_free(old_records);
 }
 
 /* Record that slot I of the current view holds STR for OWNER. */
@@ -111,12 +118,18 @@ static void set_slot(size_t i, struct es_name *owner, const char *str, int vouch
 	 * the slot reads the string itself. */
 	es_store_relaxed(&v->shadow[i], vouched ? str : NULL);
 	if (owner) {
-		/* Relaxed: published by the release of value below. */
-		es_store_relaxed(&owner->borrowed, (unsigned char)!vouched);
+		/* A borrowed value is flagged before it is published; the flag is
+		 * cleared only after the immutable value replacing it is (see
+		 * still_names in lookup.c).  Relaxed set: published by the
+		 * release of value. */
+		if (!vouched)
+			es_store_relaxed(&owner->borrowed, 1);
 		/* Release (both): a reader that loads owner->value = str and then
 		 * the slot sees the slot's new content or a later one. */
 		es_store_release(&owner->slot, &v->slots[i]);
 		es_store_release(&owner->value, str);
+		if (vouched)
+			es_store_release(&owner->borrowed, 0);
 	}
 }
 
@@ -133,6 +146,21 @@ static void forget_unseen(struct es_name *e, void *arg)
 {
 	if (e->seen != *(unsigned *)arg && es_load_relaxed(&e->value))
 		clear_value(e, NULL);
+}
+
+/*
+ * Was S a putenv'd buffer in our live list?  Used when the program
+ * assigned environ (say, to a copy of it): its putenv'd buffers stay the
+ * caller's.  Only unvouched slots can hold one, and there are few.
+ */
+static int was_borrowed(const char *s)
+{
+	if (!es_w.adopted || !es_w.unvouched)
+		return 0;
+	for (size_t i = es_w.start; i < es_w.view->cap; i++)
+		if (es_w.records[i].borrowed && es_w.records[i].str == s)
+			return 1;
+	return 0;
 }
 
 /*
@@ -177,6 +205,8 @@ static int adopt(char **env, int from_own_view)
 		if (from_own_view) {
 			const struct es_slot_record *r = &old_records[&env[j] - es_w.view->slots];
 			was_putenv = r->str == s && r->borrowed;
+		} else {
+			was_putenv = was_borrowed(s);
 		}
 		/* Relaxed: v is not published yet; publish_view releases it. */
 		es_store_relaxed(&v->slots[i], s);
@@ -191,9 +221,12 @@ static int adopt(char **env, int from_own_view)
 		records[i] = (struct es_slot_record){ s, e, !was_putenv, (unsigned char)was_putenv };
 		unvouched += was_putenv;
 		es_store_relaxed(&v->shadow[i], was_putenv ? NULL : s); /* published below */
-		es_store_relaxed(&e->borrowed, (unsigned char)was_putenv); /* see set_slot */
+		if (was_putenv)
+			es_store_relaxed(&e->borrowed, 1);              /* see set_slot */
 		es_store_release(&e->slot, &v->slots[i]);               /* see set_slot */
 		es_store_release(&e->value, s);                         /* see set_slot */
+		if (!was_putenv)
+			es_store_release(&e->borrowed, 0);              /* see set_slot */
 	}
 	set_unvouched(unvouched);
 	es_w.adopted = 1;
@@ -302,8 +335,7 @@ int es_add(struct es_name *owner, const char *str, int vouched)
 	 * environ sees the string's bytes. */
 	es_store_release(&es_w.view->slots[i], (char *)str);
 	es_w.start = i;
-	es_w.published = &es_w.view->slots[i];
-	es_store_release(&environ, es_w.published);
+	publish_env(&es_w.view->slots[i]);
 	digest_change(0, (uintptr_t)str);
 	digest_change((uintptr_t)before, (uintptr_t)es_w.published);
 	return 0;
@@ -335,9 +367,8 @@ void es_remove(size_t i)
 	if (gone.owner && es_load_relaxed(&gone.owner->value) == gone.str)
 		es_store_release(&gone.owner->value, NULL); /* see set_slot */
 	es_w.start = front + 1;
-	es_w.published = &v->slots[front + 1];
 	/* Release: the moved entry is in the hole before the front advances. */
-	es_store_release(&environ, es_w.published);
+	publish_env(&v->slots[front + 1]);
 	digest_change((uintptr_t)gone.str, 0);
 	digest_change((uintptr_t)before, (uintptr_t)es_w.published);
 }
@@ -354,7 +385,6 @@ void es_clear(void)
 		return;
 	}
 	es_w.start = es_w.view->cap;
-	es_w.published = &es_w.view->slots[es_w.view->cap];
-	es_store_release(&environ, es_w.published); /* release: see es_add */
+	publish_env(&es_w.view->slots[es_w.view->cap]); /* release: see es_add */
 	digest_recompute();
 }

@@ -35,11 +35,10 @@ extern char **environ;
  * storing into environ[i]) stay visible to getenv.
  *
  * The digest lets a reader check all of that with one load per slot: it
- * is the XOR and the sum of every live slot and of the environ value, as
- * the library last stored them.  Either alone can be cancelled by a few
- * ordinary program stores (two strings as far apart as the two they
- * replace cancel the XOR's high bits, and the sum is blind to swapped
- * amounts); cancelling both at once takes pointers chosen to do so.  If a reader's XOR over its environ agrees and no
+ * is the sum (mod 2^64) of every live slot and of the environ value, as
+ * the library last stored them.  A sum rather than an XOR: two program
+ * strings as far apart as the two they replace cancel an XOR (the high
+ * bits of nearby pointers cancel), but change the sum.  If a reader's XOR over its environ agrees and no
  * unvouched slot is live, the index is the whole truth.
  */
 struct es_view {
@@ -47,9 +46,9 @@ struct es_view {
 	size_t cap;
 	char **slots;
 	const char **shadow;
+	char **env;          /* atomic: the environ value published with this view */
 	char gap[64];        /* the digest changes on every write; cap/slots never do */
-	uint64_t digest_xor; /* atomic: XOR of the live slots and of environ */
-	uint64_t digest_sum; /* atomic: their sum, modulo 2^64 */
+	uint64_t digest;     /* atomic: sum of the live slots and of environ */
 };
 
 /*
