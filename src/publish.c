@@ -243,9 +243,9 @@ static int adopt(char **env, int from_own_view)
  */
 int es_sync(int *replaced)
 {
-	/* Relaxed: a program's own store to environ is a plain store made
-	 * before this call by program order or its own synchronisation. */
-	char **env = es_load_relaxed(&environ);
+	/* Acquire: a program that publishes its own array with a release
+	 * store (or any synchronisation) is seen with the array complete. */
+	char **env = es_load_acquire(&environ);
 
 	*replaced = 0;
 	if (!es_w.adopted || env != es_w.published) {

@@ -20,9 +20,9 @@ struct envsafe_snapshot {
 ES_EXPORT envsafe_snapshot *envsafe_snapshot_take(void)
 {
 	es_lock();
-	/* Relaxed: writers are excluded by the lock; a program's own store to
-	 * environ is ordered before this call by the program. */
-	char **env = es_load_relaxed(&environ);
+	/* Acquire: our writers are excluded by the lock, and a program that
+	 * publishes its own array with a release store is seen complete. */
+	char **env = es_load_acquire(&environ);
 	size_t n = 0, bytes = 0;
 	for (; env && env[n]; n++)
 		bytes += strlen(env[n]) + 1;
