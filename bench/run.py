@@ -339,8 +339,8 @@ def fmt_ratio(v):
     return "-" if v is None else ("%.3f" % v if v < 10 else "%.1f" % v)
 
 
-def cell(res, impl, metric, digits=1, scale=1.0):
-    note = res.note(impl, metric)
+def cell(res, impl, metric, digits=1, scale=1.0, with_note=True):
+    note = res.note(impl, metric) if with_note else None
     m = res.median(impl, metric)
     if m is None:
         return note or "-"
@@ -398,7 +398,7 @@ def write_report(out_dir, impls, res, cfg, mach, notes, load, spawn_variants):
     md.append("- **C library**: %s" % mach["libc"])
     md.append("- **Compiler**: %s, -O2; libenvsafe from commit %s" % (mach["compiler"], mach["revision"]))
     md.append("- **Date**: %s; load average %s at start, %s at end" % (mach["date"], load[0], load[1]))
-    md.append("- **Run**: `%s`: %d rounds of the single-thread cells, %d of the thread cells (%.1f s each), "
+    md.append("- **Run**: `%s`: %d rounds of the single-thread cells, %d of the thread cells (%.2f s each), "
               "%d of the memory cell, %d exec rounds; implementations interleaved; "
               "ratios are medians of per-round ratios." %
               ("make bench-quick" if cfg is QUICK else "make bench", cfg["reps"], cfg["thread_reps"],
@@ -483,14 +483,16 @@ def write_report(out_dir, impls, res, cfg, mach, notes, load, spawn_variants):
               "keeps the other CPU busy without touching the environment; *churn* = the writer above; "
               "*overwrite* = a writer that only overwrites 8 variables that stay set, so `environ` and the "
               "list of names never change.\n")
-    header = ["implementation", "second thread", "p50", "p99", "p99.9", "max", "p99 / idle p99", "writer ops/s (M)"]
+    header = ["implementation", "second thread", "p50", "p99", "p99.9", "max", "p99 / idle p99", "writer ops/s (M)",
+              "lost runs"]
     rows = []
     for k in keys:
         for mode, writer in LATENCY_CELLS:
             m = "latency/%s/" % mode
-            rows.append([labels[k], mode] + [cell(res, k, m + p) for p in PERCENTILES] +
+            rows.append([labels[k], mode] + [cell(res, k, m + p, with_note=False) for p in PERCENTILES] +
                         ["-" if mode == "idle" else fmt_ratio(res.ratio(k, k, m + "p99", "latency/idle/p99")),
-                         cell(res, k, m + "writer_ops", 2, 1e6) if mode in ("churn", "overwrite") else "-"])
+                         cell(res, k, m + "writer_ops", 2, 1e6) if mode in ("churn", "overwrite") else "-",
+                         res.note(k, m + "p50") or "-"])
     md.append(table(header, rows))
     md.append("")
 
