@@ -35,7 +35,7 @@ extern long es_fail_at;
 #endif
 
 unsigned long fuzz_ops, fuzz_inputs;
-int fuzz_avoid_known_bugs = 1;
+int fuzz_avoid_known_bugs;
 
 /* ---- the alphabet ---- */
 
