@@ -38,8 +38,9 @@ extern char **environ;
  * is the sum (mod 2^64) of every live slot and of the environ value, as
  * the library last stored them.  A sum rather than an XOR: two program
  * strings as far apart as the two they replace cancel an XOR (the high
- * bits of nearby pointers cancel), but change the sum.  If a reader's XOR over its environ agrees and no
- * unvouched slot is live, the index is the whole truth.
+ * bits of nearby pointers cancel), but change the sum.  If a reader's sum
+ * over its environ agrees and no unvouched slot is live, the index is the
+ * whole truth.
  */
 struct es_view {
 	char guard[64];  /* keeps the heap neighbour's writes off this line */
