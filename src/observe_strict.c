@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "observe_options.h"
+#include "observe_text.h"
 
 #if __has_include(<execinfo.h>)
 #include <execinfo.h>
@@ -20,83 +21,55 @@
 #define ES_HAVE_BACKTRACE 0
 #endif
 
-struct line {
-	char buf[1024];
-	size_t len;
-};
-
-static void add(struct line *l, const char *s, size_t n)
-{
-	if (n > sizeof l->buf - 1 - l->len)
-		n = sizeof l->buf - 1 - l->len;
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
-}
-
-static void add_str(struct line *l, const char *s)
-{
-	add(l, s, strlen(s));
-}
-
-static void add_uint(struct line *l, uintmax_t v, unsigned base)
-{
-	char digits[32];
-	int i = (int)sizeof digits;
-	do {
-		digits[--i] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	if (base == 16)
-		add(l, "0x", 2);
-	add(l, digits + i, sizeof digits - (size_t)i);
-}
-
-/* "function (module+0xoffset)" for PC, from the dynamic symbol table. */
-static void add_call_site(struct line *l, void *pc)
+static void add_call_site(struct es_text *l, void *pc)
 {
 	Dl_info info;
 	if (!pc) {
-		add_str(l, "an unknown caller");
+		es_text_str(l, "an unknown caller");
 		return;
 	}
 	/* A return address points after the call; look up the call itself. */
 	if (!dladdr((char *)pc - 1, &info) || !info.dli_fname) {
-		add_uint(l, (uintptr_t)pc, 16);
+		es_text_str(l, "0x");
+		es_text_uint(l, (uintptr_t)pc, 16);
 		return;
 	}
 	if (info.dli_sname) {
-		add_str(l, info.dli_sname);
-		add_str(l, " (");
+		es_text_str(l, info.dli_sname);
+		es_text_str(l, " (");
 	} else {
-		add_str(l, "(");
+		es_text_str(l, "(");
 	}
-	add_str(l, *info.dli_fname ? info.dli_fname : "main program");
-	add_str(l, "+");
-	add_uint(l, (uintptr_t)pc - (uintptr_t)info.dli_fbase, 16);
-	add_str(l, ")");
+	es_text_str(l, *info.dli_fname ? info.dli_fname : "main program");
+	es_text_str(l, "+");
+	es_text_str(l, "0x");
+	es_text_uint(l, (uintptr_t)pc - (uintptr_t)info.dli_fbase, 16);
+	es_text_str(l, ")");
 }
 
 void es_strict_report(enum es_op op, const char *name, size_t name_len, int threads,
 		      void *const *frames, int nframes, int skip)
 {
 	int aborting = es_opt.strict == ES_STRICT_ABORT;
-	struct line l = { .len = 0 };
+	char buf[1024];
+	/* One byte is kept back for the final newline. */
+	struct es_text l = { .p = buf, .cap = sizeof buf - 1 };
 
-	add_str(&l, "envsafe: strict: ");
-	add_str(&l, es_op_name(op));
+	es_text_str(&l, "envsafe: strict: ");
+	es_text_str(&l, es_op_name(op));
 	if (name) {
-		add_str(&l, "(");
-		add(&l, name, name_len > 128 ? 128 : name_len);
-		add_str(&l, name_len > 128 ? "...)" : ")");
+		es_text_str(&l, "(");
+		es_text_put(&l, name, name_len > 128 ? 128 : name_len);
+		es_text_str(&l, name_len > 128 ? "...)" : ")");
 	}
-	add_str(&l, " while ");
-	add_uint(&l, (uintmax_t)threads, 10);
-	add_str(&l, " threads are alive, called from ");
+	es_text_str(&l, " while ");
+	es_text_uint(&l, (uintmax_t)threads, 10);
+	es_text_str(&l, " threads are alive, called from ");
 	add_call_site(&l, skip < nframes ? frames[skip] : NULL);
-	add_str(&l, aborting ? "; aborting\n" : "\n");
-	if (l.buf[l.len - 1] != '\n')
-		l.buf[l.len++] = '\n';
-	es_write_all(STDERR_FILENO, l.buf, l.len);
+	es_text_str(&l, aborting ? "; aborting\n" : "\n");
+	if (l.p[l.len - 1] != '\n')
+		l.p[l.len++] = '\n';
+	es_write_all(STDERR_FILENO, l.p, l.len);
 
 #if ES_HAVE_BACKTRACE
 	/* backtrace_symbols_fd writes straight to the descriptor, no malloc. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "observe_options.h"
+#include "observe_text.h"
 #include "observe_stack.h"
 
 #define ES_NAME_MAX 256   /* longer names are cut in records */
@@ -69,63 +70,29 @@ int es_thread_count(void)
 	return count;
 }
 
-/* A bounded output buffer; once full, further appends are dropped and
- * `full` records that something was lost. */
-struct rec {
-	char *p;
-	size_t len, cap;
-	int full;
-};
-
-static void put(struct rec *r, const char *s, size_t n)
-{
-	if (n > r->cap - r->len) {
-		n = r->cap - r->len;
-		r->full = 1;
-	}
-	memcpy(r->p + r->len, s, n);
-	r->len += n;
-}
-
-static void put_str(struct rec *r, const char *s)
-{
-	put(r, s, strlen(s));
-}
-
-static void put_uint(struct rec *r, uintmax_t v, unsigned base)
-{
-	char digits[32];
-	int i = (int)sizeof digits;
-	do {
-		digits[--i] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	put(r, digits + i, sizeof digits - (size_t)i);
-}
-
 /* A string field: "-" when absent, otherwise "=" and the bytes with
  * controls, space, '%' and DEL written as %XX so that a record stays one
  * line of space-separated fields.  At most LIMIT source bytes; returns
  * nonzero if the string was cut. */
-static int put_field(struct rec *r, const char *s, size_t n, size_t limit)
+static int put_field(struct es_text *r, const char *s, size_t n, size_t limit)
 {
 	int cut = 0;
 	if (!s) {
-		put(r, "-", 1);
+		es_text_put(r, "-", 1);
 		return 0;
 	}
 	if (n > limit) {
 		n = limit;
 		cut = 1;
 	}
-	put(r, "=", 1);
+	es_text_put(r, "=", 1);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c <= ' ' || c == '%' || c == 0x7f) {
 			char esc[3] = { '%', "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15] };
-			put(r, esc, 3);
+			es_text_put(r, esc, 3);
 		} else {
-			put(r, (const char *)&c, 1);
+			es_text_put(r, (const char *)&c, 1);
 		}
 	}
 	return cut;
@@ -159,7 +126,7 @@ static void emit_trace(enum es_op op, const char *name, size_t name_len, const c
 		       int threads, const struct es_stack *st)
 {
 	char buf[PIPE_BUF];
-	struct rec r = { buf, 0, sizeof buf - 1, 0 }; /* room kept for '\n' */
+	struct es_text r = { buf, 0, sizeof buf - 1, 0 }; /* room kept for '\n' */
 	struct timespec now;
 	char comm[17] = "";
 	int flags = 0;
@@ -168,33 +135,33 @@ static void emit_trace(enum es_op op, const char *name, size_t name_len, const c
 	prctl(PR_GET_NAME, comm, 0, 0, 0);
 	comm[16] = '\0';
 
-	put_str(&r, "ES1 ");
-	put_uint(&r, (uintmax_t)now.tv_sec, 10);
-	put(&r, ".", 1);
+	es_text_str(&r, "ES1 ");
+	es_text_uint(&r, (uintmax_t)now.tv_sec, 10);
+	es_text_put(&r, ".", 1);
 	char ns[10];
 	long v = now.tv_nsec;
 	for (int i = 8; i >= 0; i--, v /= 10)
 		ns[i] = (char)('0' + v % 10);
-	put(&r, ns, 9);
-	put(&r, " ", 1);
-	put_uint(&r, (uintmax_t)getpid(), 10);
-	put(&r, " ", 1);
-	put_uint(&r, (uintmax_t)syscall(SYS_gettid), 10);
-	put(&r, " ", 1);
-	put_uint(&r, (uintmax_t)threads, 10);
-	put(&r, " ", 1);
-	put_str(&r, es_op_name(op));
-	put(&r, " ", 1);
+	es_text_put(&r, ns, 9);
+	es_text_put(&r, " ", 1);
+	es_text_uint(&r, (uintmax_t)getpid(), 10);
+	es_text_put(&r, " ", 1);
+	es_text_uint(&r, (uintmax_t)syscall(SYS_gettid), 10);
+	es_text_put(&r, " ", 1);
+	es_text_uint(&r, (uintmax_t)threads, 10);
+	es_text_put(&r, " ", 1);
+	es_text_str(&r, es_op_name(op));
+	es_text_put(&r, " ", 1);
 
 	/* Flags come before the fields they describe but are only known
 	 * after them: reserve two hex digits and fill them in at the end. */
 	size_t flags_at = r.len;
-	put(&r, "00 ", 3);
+	es_text_put(&r, "00 ", 3);
 	put_field(&r, comm, strlen(comm), sizeof comm);
-	put(&r, " ", 1);
+	es_text_put(&r, " ", 1);
 	if (put_field(&r, name, name_len, ES_NAME_MAX))
 		flags |= ES_REC_NAME_CUT;
-	put(&r, " ", 1);
+	es_text_put(&r, " ", 1);
 	if (!es_opt.trace_values && value) {
 		flags |= ES_REC_REDACTED;
 		value = NULL;
@@ -205,21 +172,21 @@ static void emit_trace(enum es_op op, const char *name, size_t name_len, const c
 		flags |= ES_REC_LIB_IN_EXE;
 	if (st->cut)
 		flags |= ES_REC_FRAMES_CUT;
-	put(&r, " ", 1);
-	put_uint(&r, (uintmax_t)st->skip, 10);
+	es_text_put(&r, " ", 1);
+	es_text_uint(&r, (uintmax_t)st->skip, 10);
 
 	/* Frames: " MODULE OFFSET" pairs; "^" repeats the previous module.
 	 * A frame is only kept if it fits whole. */
 	const char *prev = NULL;
 	for (int i = 0; i < st->n; i++) {
 		size_t before = r.len;
-		put(&r, " ", 1);
+		es_text_put(&r, " ", 1);
 		if (st->module[i] && st->module[i] == prev)
-			put(&r, "^", 1);
+			es_text_put(&r, "^", 1);
 		else
 			put_field(&r, st->module[i], st->module[i] ? strlen(st->module[i]) : 0, PATH_MAX);
-		put(&r, " ", 1);
-		put_uint(&r, (uintmax_t)st->offset[i], 16);
+		es_text_put(&r, " ", 1);
+		es_text_uint(&r, (uintmax_t)st->offset[i], 16);
 		if (r.full) {
 			r.len = before;
 			flags |= ES_REC_FRAMES_CUT;
