@@ -23,8 +23,11 @@ $(B)/libenvsafe.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJS)
 
+# Generated with the PREFIX of the build, and again by install-lib with
+# the PREFIX of the install, which may differ.
+PC_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|'
 $(B)/envsafe.pc: mk/envsafe.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' $< > $@
+	$(PC_SUBST) $< > $@
 
 ALL_TARGETS += $(B)/libenvsafe.so $(B)/libenvsafe.a $(B)/envsafe.pc
 
@@ -32,10 +35,11 @@ ALL_TARGETS += $(B)/libenvsafe.so $(B)/libenvsafe.a $(B)/envsafe.pc
 lib: $(B)/libenvsafe.so $(B)/libenvsafe.a
 
 install: install-lib
-install-lib: $(B)/libenvsafe.so $(B)/libenvsafe.a $(B)/envsafe.pc
+install-lib: $(B)/libenvsafe.so $(B)/libenvsafe.a
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man3
 	install -m 0755 $(B)/libenvsafe.so $(DESTDIR)$(LIBDIR)/libenvsafe.so
 	install -m 0644 $(B)/libenvsafe.a $(DESTDIR)$(LIBDIR)/libenvsafe.a
 	install -m 0644 include/envsafe.h $(DESTDIR)$(INCDIR)/envsafe.h
-	install -m 0644 $(B)/envsafe.pc $(DESTDIR)$(LIBDIR)/pkgconfig/envsafe.pc
+	$(PC_SUBST) mk/envsafe.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/envsafe.pc
+	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/envsafe.pc
 	install -m 0644 man/envsafe.3 $(DESTDIR)$(MANDIR)/man3/envsafe.3
