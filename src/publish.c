@@ -53,9 +53,10 @@ static struct es_view *new_view(size_t cap, struct es_slot_record **records)
 	return v;
 }
 
-/* Relaxed (both): readers use these only to decide whether the careful
- * scan is needed; a stale value can only send them to that scan. */
-/* Slot or environ value OUT leaves the digest and IN enters it. */
+/* Slot or environ value OUT leaves the digest and IN enters it.  Relaxed
+ * (here, in set_unvouched and in digest_recompute): readers use these only
+ * to decide whether the careful scan is needed, and a stale value can only
+ * send them to that scan. */
 static void digest_change(uintptr_t out, uintptr_t in)
 {
 	struct es_view *v = es_w.view;
@@ -77,10 +78,6 @@ static void digest_recompute(void)
 	es_store_relaxed(&v->digest, sum);
 }
 
-/* Publish V with its live list starting at START.  Order: the view first,
- * then environ, both release.  A reader that sees the new environ
- * therefore sees the new view; one that sees the old environ with the new
- * view notices that environ is outside the view and walks environ instead. */
 /* Store environ = ENV, recording it in the view first (release both: a
  * reader that sees the new environ sees the view's record of it). */
 static void publish_env(char **env)
@@ -90,6 +87,10 @@ static void publish_env(char **env)
 	es_store_release(&environ, env);
 }
 
+/* Publish V with its live list starting at START.  Order: the view first,
+ * then environ, both release.  A reader that sees the new environ
+ * therefore sees the new view; one that sees the old environ with the new
+ * view notices that environ is outside the view and walks environ instead. */
 static void publish_view(struct es_view *v, struct es_slot_record *records, size_t start)
 {
 	/* The old records are freed last: a child forked from a signal
