@@ -12,7 +12,7 @@ $(COMPAT_T):
 COMPAT_RUSTC ?= $(shell command -v rustc 2>/dev/null)
 ifneq ($(COMPAT_RUSTC),)
 $(COMPAT_T)/rust_env_race: tests/compat/rust_env_race.rs | $(COMPAT_T)
-	$(COMPAT_RUSTC) --edition 2021 -O -o $@ $<
+	MAKEFLAGS= $(COMPAT_RUSTC) --edition 2021 -O -o $@ $<
 ALL_TARGETS += $(COMPAT_T)/rust_env_race
 endif
 
