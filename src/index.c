@@ -26,10 +26,12 @@ static void insert(struct es_index *t, struct es_name *e)
 {
 	size_t i = e->hash & t->mask;
 	/* Relaxed: only writers store cells, and they hold the lock. */
-	while (es_load_relaxed(&t->entries[i]))
+	while (es_load_relaxed(&t->cells[i].entry))
 		i = (i + 1) & t->mask;
-	/* Release: readers that find the entry see it initialised. */
-	es_store_release(&t->entries[i], e);
+	t->cells[i].hash = e->hash; /* published by the release below */
+	/* Release: readers that find the entry see it and the cell's hash
+	 * initialised. */
+	es_store_release(&t->cells[i].entry, e);
 	t->used++;
 }
 
@@ -40,15 +42,15 @@ static int reserve_one(void)
 	if (old && (old->used + 1) * 2 <= old->mask + 1)
 		return 0;
 	size_t cells = old ? (old->mask + 1) * 2 : ES_INDEX_MIN_CELLS;
-	struct es_index *t = es_alloc(sizeof *t + cells * sizeof t->entries[0]);
+	struct es_index *t = es_alloc(sizeof *t + cells * sizeof t->cells[0]);
 	if (!t)
 		return -1;
-	memset(t, 0, sizeof *t + cells * sizeof t->entries[0]);
+	memset(t, 0, sizeof *t + cells * sizeof t->cells[0]);
 	t->mask = cells - 1;
 	if (old)
 		for (size_t i = 0; i <= old->mask; i++)
-			if (old->entries[i])
-				insert(t, old->entries[i]);
+			if (old->cells[i].entry)
+				insert(t, old->cells[i].entry);
 	/* Release: publishes the fully built table. */
 	es_store_release(&es_name_index, t);
 	return 0;
@@ -63,8 +65,9 @@ struct es_name *es_index_get(const char *name, size_t len)
 	if (reserve_one() < 0)
 		return NULL;
 	/* Entries are never freed, so each can own whole cache lines: a
-	 * writer updating one name then never slows readers of another. */
-	size_t size = (sizeof *e + len + 1 + 63) & ~(size_t)63;
+	 * writer updating one name then never slows readers of another.  The
+	 * name gets a word of padding: lookup.c compares it a word at a time. */
+	size_t size = (sizeof *e + len + 1 + 8 + 63) & ~(size_t)63;
 	char *block = es_alloc(size + 63);
 	if (!block)
 		return NULL;
@@ -72,6 +75,7 @@ struct es_name *es_index_get(const char *name, size_t len)
 	e->hash = hash;
 	e->len = len;
 	e->value = NULL;
+	e->stable = NULL;
 	e->slot = NULL;
 	e->seen = 0;
 	e->borrowed = 0;
@@ -87,6 +91,6 @@ void es_index_each(void (*f)(struct es_name *, void *), void *arg)
 	if (!t)
 		return;
 	for (size_t i = 0; i <= t->mask; i++)
-		if (t->entries[i])
-			f(t->entries[i], arg);
+		if (t->cells[i].entry)
+			f(t->cells[i].entry, arg);
 }

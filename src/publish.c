@@ -28,7 +28,11 @@
 #include "hash.h"
 #include "state.h"
 
-struct es_published es_pub;
+/* What readers see until the first adoption: a view with no slots, so
+ * every environ lies outside it and getenv walks. */
+static char *no_slots[1];
+static struct es_view no_view = { .slots = no_slots, .top = no_slots };
+struct es_published es_pub = { .view = &no_view };
 struct es_writer_state es_w;
 
 #define ES_MIN_CAP 32
@@ -49,6 +53,7 @@ static struct es_view *new_view(size_t cap, struct es_slot_record **records)
 	v->cap = cap;
 	v->slots = (char **)(v + 1);
 	v->shadow = (const char **)(v->slots + cap + 1);
+	v->top = v->slots + cap;
 	*records = r;
 	return v;
 }
@@ -63,8 +68,11 @@ static void digest_change(uintptr_t out, uintptr_t in)
 	es_store_relaxed(&v->digest, es_load_relaxed(&v->digest) - out + in);
 }
 
+/* Stored only when it changes: every getenv reads its cache line. */
 static void set_unvouched(size_t n)
 {
+	if (n == es_w.unvouched)
+		return;
 	es_w.unvouched = n;
 	es_store_relaxed(&es_unvouched_live, n);
 }
@@ -105,6 +113,18 @@ static void publish_view(struct es_view *v, struct es_slot_record *records, size
 	es_free(old_records);
 }
 
+/*
+ * Publish STR as E's value.  stable is the same pointer when the string is
+ * immutable, so getenv's hit path (lookup.c) can trust it without reading
+ * its name; a putenv'd buffer leaves stable NULL and its readers re-check.
+ * Release (both): see set_slot.
+ */
+static void set_value(struct es_name *e, const char *str, int immutable)
+{
+	es_store_release(&e->value, str);
+	es_store_release(&e->stable, immutable ? str : NULL);
+}
+
 /* Record that slot I of the current view holds STR for OWNER. */
 static void set_slot(size_t i, struct es_name *owner, const char *str, int vouched)
 {
@@ -128,7 +148,7 @@ static void set_slot(size_t i, struct es_name *owner, const char *str, int vouch
 		/* Release (both): a reader that loads owner->value = str and then
 		 * the slot sees the slot's new content or a later one. */
 		es_store_release(&owner->slot, &v->slots[i]);
-		es_store_release(&owner->value, str);
+		set_value(owner, str, vouched);
 		if (vouched)
 			es_store_release(&owner->borrowed, 0);
 	}
@@ -139,7 +159,7 @@ static void set_slot(size_t i, struct es_name *owner, const char *str, int vouch
 static void clear_value(struct es_name *e, void *arg)
 {
 	(void)arg;
-	es_store_release(&e->value, NULL); /* release: see set_slot */
+	set_value(e, NULL, 0);
 }
 
 /* After an adoption is published: names it did not contain are unset. */
@@ -225,7 +245,7 @@ static int adopt(char **env, int from_own_view)
 		if (was_putenv)
 			es_store_relaxed(&e->borrowed, 1);              /* see set_slot */
 		es_store_release(&e->slot, &v->slots[i]);               /* see set_slot */
-		es_store_release(&e->value, s);                         /* see set_slot */
+		set_value(e, s, !was_putenv);                           /* see set_slot */
 		if (!was_putenv)
 			es_store_release(&e->borrowed, 0);              /* see set_slot */
 	}
@@ -319,7 +339,7 @@ void es_replace(size_t i, struct es_name *owner, const char *str, int vouched)
 	es_store_release(&es_w.view->slots[i], (char *)str);
 	digest_change((uintptr_t)r->str, (uintptr_t)str);
 	if (previous && previous != owner && es_load_relaxed(&previous->value) == r->str)
-		es_store_release(&previous->value, NULL); /* see set_slot */
+		set_value(previous, NULL, 0);
 	set_slot(i, owner, str, vouched);
 }
 
@@ -366,7 +386,7 @@ void es_remove(size_t i)
 			es_store_release(&moved.owner->slot, &v->slots[i]); /* see set_slot */
 	}
 	if (gone.owner && es_load_relaxed(&gone.owner->value) == gone.str)
-		es_store_release(&gone.owner->value, NULL); /* see set_slot */
+		set_value(gone.owner, NULL, 0);
 	es_w.start = front + 1;
 	/* Release: the moved entry is in the hole before the front advances. */
 	publish_env(&v->slots[front + 1]);

@@ -44,11 +44,12 @@ extern char **environ;
  */
 struct es_view {
 	char guard[64];  /* keeps the heap neighbour's writes off this line */
-	size_t cap;
-	char **slots;
-	const char **shadow;
+	size_t cap;      /* cap, slots and shadow never change and every */
+	char **slots;    /* getenv reads them; the gap keeps env and digest, */
+	const char **shadow; /* which change on every write, off their line */
+	char **top;      /* &slots[cap], the NULL ending every live list */
+	char gap[64];
 	char **env;          /* atomic: the environ value published with this view */
-	char gap[64];        /* the digest changes on every write; cap/slots never do */
 	uint64_t digest;     /* atomic: sum of the live slots and of environ */
 };
 
@@ -62,6 +63,8 @@ struct es_name {
 	uint64_t hash;
 	size_t len;
 	const char *value; /* atomic: the live "NAME=value" string, or NULL */
+	const char *stable; /* atomic: value when it is immutable (interned
+			     * or adopted), NULL for a putenv'd buffer */
 	char **slot;       /* atomic: where value lives in the current view */
 	unsigned char borrowed; /* atomic: value is a putenv'd buffer the
 				 * caller may edit, so readers re-check it */
@@ -69,11 +72,19 @@ struct es_name {
 	char name[];       /* NUL-terminated copy of the name */
 };
 
-/* Open-addressing table of name entries, linear probing, never shrunk. */
+/*
+ * Open-addressing table of name entries, linear probing, never shrunk.
+ * Each cell carries its entry's hash, so a probe passing over other names
+ * never touches their entries, whose values writers keep changing.
+ */
+struct es_index_cell {
+	uint64_t hash;         /* written before entry, never changed */
+	struct es_name *entry; /* atomic; NULL = empty */
+};
 struct es_index {
 	size_t mask;
 	size_t used;
-	struct es_name *entries[]; /* atomic pointers; NULL = empty */
+	struct es_index_cell cells[];
 };
 
 /* Writer-private record of a slot: what we stored and who owns it. */
@@ -177,24 +188,33 @@ static inline size_t es_name_len(const char *s)
 
 /*
  * The entry for NAME (LEN bytes, hash HASH), or NULL.  Readers and writers.
- * See index.c for why a lock-free probe needs no retry.
+ * See index.c for why a lock-free probe needs no retry.  SHORT_ONLY (a
+ * constant) promises 0 < LEN <= ES_SHORT_NAME, which keeps the comparison
+ * inline: getenv's hit path then makes no call at all.
  */
-static inline struct es_name *es_index_find(uint64_t hash, const char *name, size_t len)
+static inline struct es_name *es_index_probe(uint64_t hash, const char *name, size_t len, int short_only)
 {
 	/* Acquire: pairs with the release that published the table, so its
 	 * cells are seen as initialised. */
-	struct es_index *t = es_load_acquire(&es_name_index);
+	const struct es_index *t = es_load_acquire(&es_name_index);
 	if (!t)
 		return NULL;
 	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
 		/* Acquire: pairs with the release that filled the cell, so the
-		 * entry's hash, len and name are seen as initialised. */
-		struct es_name *e = es_load_acquire(&t->entries[i]);
+		 * cell's hash and the entry's len and name are seen as
+		 * initialised (none of them changes afterwards). */
+		struct es_name *e = es_load_acquire(&t->cells[i].entry);
 		if (!e)
 			return NULL;
-		if (e->hash == hash && e->len == len && es_bytes_equal(e->name, name, len))
+		if (t->cells[i].hash == hash && e->len == len &&
+		    (short_only ? es_bytes_equal_short(e->name, name, len) : es_bytes_equal(e->name, name, len)))
 			return e;
 	}
+}
+
+static inline struct es_name *es_index_find(uint64_t hash, const char *name, size_t len)
+{
+	return es_index_probe(hash, name, len, 0);
 }
 
 #endif

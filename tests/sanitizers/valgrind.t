@@ -58,6 +58,7 @@ ok $? "canary: memcheck reports a use after free (exit $rc)"
 
 vg "semantics script, preloaded" preload "$C/semantics/script"
 vg "index fallback, preloaded" preload "$C/index/index_fallback"
+vg "names read a word at a time, preloaded" preload "$C/index/name_edges"
 vg "startup (constructors before the library's), preloaded" preload "$C/startup/early_main"
 vg "API, linked" linked "$C/api/linked"
 vg "API, linked statically" linked "$C/api/linked_static"
