@@ -9,19 +9,16 @@ ES_EXPORT char *getenv(const char *name)
 }
 
 /*
- * Adopt the initial environment at load time, so that getenv is O(1)
- * from the first call in main.  It lives here, beside getenv, so that a
- * static link, which only pulls in the objects it needs, still runs it.
- * Before it runs (other libraries' constructors, a malloc initialising
- * itself) getenv simply walks environ, and the first writer adopts it.
+ * Read the ENVSAFE_* options at load time, so that strict mode and tracing
+ * see the first write.  It lives here, beside getenv, so that a static
+ * link, which only pulls in the objects it needs, still runs it.
+ *
+ * The initial environment is not adopted here but by the first writer: a
+ * process that never writes its environment (most of those `envsafe run`
+ * starts) then allocates nothing and pays only for mapping the library.
+ * Until then getenv walks environ, as libc's does.
  */
-__attribute__((constructor)) static void es_adopt_initial_environment(void)
+__attribute__((constructor)) static void es_load_options(void)
 {
-	int replaced;
-
 	es_options_load();
-	es_lock();
-	if (!es_w.adopted)
-		es_sync(&replaced); /* on ENOMEM, the first writer retries */
-	es_unlock();
 }
