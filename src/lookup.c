@@ -21,6 +21,24 @@
 #include "hash.h"
 #include "state.h"
 
+/*
+ * Sanitizers report reads of bytes a function was not given, and races on
+ * plain loads, even where the result cannot depend on them.  Their builds,
+ * and targets the word-at-a-time code does not cover, read exactly what
+ * they must, with atomics and the str* functions (ES_EXACT_READS).
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ES_EXACT_READS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define ES_EXACT_READS 1
+#endif
+#endif
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__ || UINTPTR_MAX != UINT64_MAX
+#define ES_EXACT_READS 1
+#endif
+
+
 /* The complete fallback: first entry naming NAME, in environ order. */
 __attribute__((noinline, cold)) static const char *walk(char **env, const char *name, size_t len)
 {
@@ -58,27 +76,57 @@ static inline int still_names(const struct es_name *e, const char *s, const char
 
 /*
  * Does the live list hold exactly what the library stored, all of it
- * vouched for by the index?  One relaxed load per slot: the values are
- * only added, never dereferenced, and any disagreement (a program store,
- * a putenv'd buffer, a writer racing with us) sends the caller to the
+ * vouched for by the index?  One load per slot: the values are only
+ * added, never dereferenced, and any disagreement (a program store, a
+ * putenv'd buffer, a writer racing with us) sends the caller to the
  * careful scan, which is correct on its own.
  */
+#ifdef ES_EXACT_READS
+static uintptr_t sum_slots(char **p, char **top)
+{
+	uintptr_t a = 0, b = 0;
+	for (; top - p >= 2; p += 2) {
+		a += (uintptr_t)es_load_relaxed(&p[0]); /* relaxed: a hint, see above */
+		b += (uintptr_t)es_load_relaxed(&p[1]);
+	}
+	return p < top ? a + b + (uintptr_t)es_load_relaxed(p) : a + b;
+}
+#else
+/*
+ * Two slots per 16-byte aligned load.  This is the library's one plain
+ * read of memory a writer may be storing to, on purpose: every slot is an
+ * aligned 8-byte word inside the load, which x86_64 and aarch64 read
+ * whole, so each lane holds some value the slot really had, and the sum is
+ * only a hint (above).  Relaxed atomics would cost a load and an add per
+ * slot; this is most of what a miss costs.
+ */
+typedef uintptr_t es_slot_pair __attribute__((vector_size(16)));
+
+static uintptr_t sum_slots(char **p, char **top)
+{
+	uintptr_t sum = 0;
+	if (((uintptr_t)p & 15) && p < top)
+		sum += (uintptr_t)es_load_relaxed(p++); /* relaxed: a hint, see above */
+	es_slot_pair a = {0, 0}, b = {0, 0}, c = {0, 0}, d = {0, 0};
+	for (char **end = p + ((top - p) & ~(ptrdiff_t)7); p < end; p += 8) {
+		a += *(const es_slot_pair *)(void *)p;
+		b += *(const es_slot_pair *)(void *)(p + 2);
+		c += *(const es_slot_pair *)(void *)(p + 4);
+		d += *(const es_slot_pair *)(void *)(p + 6);
+	}
+	a += b + c + d;
+	sum += a[0] + a[1];
+	for (; p < top; p++)
+		sum += (uintptr_t)es_load_relaxed(p); /* relaxed: as above */
+	return sum;
+}
+#endif
+
 __attribute__((noinline)) static int all_vouched(char **env, const struct es_view *v)
 {
 	if (es_load_relaxed(&es_unvouched_live))
 		return 0;
-	uintptr_t a = (uintptr_t)env, b = 0, c = 0, d = 0;
-	char **p = env, **top = v->slots + v->cap;
-	/* Four accumulators keep the additions independent of one another. */
-	for (; top - p >= 4; p += 4) {
-		a += (uintptr_t)es_load_relaxed(&p[0]);
-		b += (uintptr_t)es_load_relaxed(&p[1]);
-		c += (uintptr_t)es_load_relaxed(&p[2]);
-		d += (uintptr_t)es_load_relaxed(&p[3]);
-	}
-	for (; p < top; p++)
-		a += (uintptr_t)es_load_relaxed(p);
-	return a + b + c + d == es_load_relaxed(&v->digest);
+	return (uintptr_t)env + sum_slots(env, v->top) == es_load_relaxed(&v->digest);
 }
 
 /* Slots the index does not vouch for, from environ to the end of view V. */
@@ -167,17 +215,6 @@ static inline const char *hit(const struct es_name *e)
 	return NULL;
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ES_EXACT_READS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-#define ES_EXACT_READS 1
-#endif
-#endif
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__ || UINTPTR_MAX != UINT64_MAX
-#define ES_EXACT_READS 1
-#endif
-
 #ifdef ES_EXACT_READS
 static inline size_t name_length(const char *name)
 {
@@ -230,12 +267,21 @@ static inline size_t name_length(const char *name)
  */
 static inline int is_entry_name(const char *name, const struct es_name *e)
 {
+	/* below[k]: the k bytes before NAME in its first word; upto[k]: the
+	 * k bytes of the last word that still belong to NAME. */
+	static const uint64_t below[8] = {
+		0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff,
+	};
+	static const uint64_t upto[9] = {
+		0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff,
+		0xffffffffffffffff,
+	};
 	uintptr_t at = (uintptr_t)name;
 	size_t skip = at & 7;
 	const es_word *p = (const es_word *)(at - skip);
 	const char *want = e->name - skip;
 	size_t left = skip + e->len + 1; /* bytes of this word onwards that count */
-	uint64_t diff = (*p ^ es_load64(want)) & ~((UINT64_C(1) << (skip * 8)) - 1);
+	uint64_t diff = (*p ^ es_load64(want)) & ~below[skip];
 
 	while (left > 8) {
 		if (diff)
@@ -244,7 +290,7 @@ static inline int is_entry_name(const char *name, const struct es_name *e)
 		want += 8;
 		diff = *++p ^ es_load64(want);
 	}
-	return (diff & (~UINT64_C(0) >> (64 - left * 8))) == 0;
+	return (diff & upto[left]) == 0;
 }
 #endif
 
