@@ -1,6 +1,6 @@
 #include <stdlib.h>
 
-#include "state.h"
+#include "lookup.h"
 #include "writer.h"
 
 ES_EXPORT char *getenv(const char *name)

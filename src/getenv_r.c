@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "envsafe.h"
-#include "state.h"
+#include "lookup.h"
 
 ES_EXPORT int getenv_r(const char *name, char *buf, size_t len)
 {

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <sys/auxv.h>
 
-#include "state.h"
+#include "lookup.h"
 
 /* AT_SECURE is set by the kernel for setuid/setgid/capability execs. */
 ES_EXPORT char *secure_getenv(const char *name)

@@ -138,8 +138,7 @@ void es_index_each(void (*f)(struct es_name *, void *), void *arg);
 /* intern.c - writers: the unique immutable "NAME=value" string. */
 const char *es_intern(const char *name, size_t name_len, const char *value, size_t value_len);
 
-/* lookup.c - readers: pointer to NAME's value or NULL. */
-const char *es_lookup(const char *name);
+/* lookup.h - readers: es_lookup(NAME), a pointer to its value or NULL. */
 /* Does S name NAME (LEN bytes)?  True when S starts with "NAME=".  S is
  * read only up to its terminator: the '=' test comes after a comparison
  * that fails at S's NUL if S is shorter. */

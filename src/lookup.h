@@ -1,0 +1,154 @@
+/*
+ * lookup.h - getenv's hit path, inlined into each reader entry point
+ * (getenv, secure_getenv, getenv_r) so that a hit makes no call at all.
+ * Everything it does not settle goes to es_lookup_indexed (lookup.c).
+ * The same rules as lookup.c: no lock, no allocation, no retry, only
+ * memory that is never freed.
+ */
+#ifndef ENVSAFE_LOOKUP_H
+#define ENVSAFE_LOOKUP_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "hash.h"
+#include "state.h"
+
+/*
+ * Sanitizers report reads of bytes a function was not given, and races on
+ * plain loads, even where the result cannot depend on them.  Their builds,
+ * and targets the word-at-a-time code does not cover, read exactly what
+ * they must, with atomics and the str* functions (ES_EXACT_READS).
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ES_EXACT_READS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define ES_EXACT_READS 1
+#endif
+#endif
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__ || UINTPTR_MAX != UINT64_MAX
+#define ES_EXACT_READS 1
+#endif
+
+#ifdef ES_EXACT_READS
+static inline int es_is_entry_name(const char *name, const struct es_name *e)
+{
+	return strcmp(name, e->name) == 0;
+}
+#else
+/*
+ * es_is_entry_name below and name_length in lookup.c read NAME in whole
+ * aligned words.  Each word they load holds at least one byte of the string, so they never touch a
+ * page (or an aarch64 MTE granule) the string does not; the bytes around
+ * the string that share its words are read but never change a result.
+ * Sanitizer builds, which would report those bytes, use the str*
+ * functions instead (ES_EXACT_READS).
+ */
+typedef uint64_t __attribute__((may_alias)) es_word;
+
+/*
+ * Is NAME (a C string) E's name?  Compares NAME's aligned words, including
+ * its terminator, with the same bytes of E's NUL-terminated name, and
+ * stops at the first word that differs.  A word is loaded only after the
+ * previous one matched bytes of E's name that are not NUL, so NAME does
+ * reach into it.  E's name is preceded by the entry's fields and followed
+ * by padding, so the unaligned loads from it stay inside the entry.
+ */
+static inline int es_is_entry_name(const char *name, const struct es_name *e)
+{
+	/* below[k]: the k bytes before NAME in its first word; upto[k]: the
+	 * k bytes of the last word that still belong to NAME. */
+	static const uint64_t below[8] = {
+		0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff,
+	};
+	static const uint64_t upto[9] = {
+		0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff,
+		0xffffffffffffffff,
+	};
+	uintptr_t at = (uintptr_t)name;
+	size_t skip = at & 7;
+	const es_word *p = (const es_word *)(at - skip);
+	const char *want = e->name - skip;
+	size_t left = skip + e->len + 1; /* bytes of this word onwards that count */
+	uint64_t diff = (*p ^ es_load64(want)) & ~below[skip];
+
+	while (left > 8) {
+		if (diff)
+			return 0;
+		left -= 8;
+		want += 8;
+		diff = *++p ^ es_load64(want);
+	}
+	return (diff & upto[left]) == 0;
+}
+#endif
+
+/*
+ * Name pointer -> entry, filled by lookups that went through the index.
+ * Programs look names up through the same few pointers (string literals,
+ * long-lived buffers), so this saves hashing and probing; but a buffer's
+ * contents can change, so an entry found here is used only after NAME is
+ * compared with its name.  That makes every value a safe guess: entries
+ * are never freed and never change name, and a stale or torn-looking
+ * cache costs a slower lookup, never a wrong one.  Relaxed loads and
+ * stores for the same reason.
+ */
+#define ES_HIT_CACHE_BITS 8
+extern struct es_name *es_hit_cache[1u << ES_HIT_CACHE_BITS];
+
+static inline struct es_name **es_hit_cache_slot(const char *name)
+{
+	return &es_hit_cache[((uintptr_t)name * ES_HASH_K0) >> (64 - ES_HIT_CACHE_BITS)];
+}
+
+/*
+ * The hit: E's value, if it is immutable and still sits in its slot inside
+ * the live list; NULL sends the caller through the index.
+ *
+ * Acquire on each load, in this order (docs/DESIGN.md, 5.2): environ, then
+ * the view (pairs with the writer's release of the view before environ),
+ * then the entry's stable value and slot (pair with set_value and
+ * set_slot: the string and the slot pointer stored before them are
+ * visible), then the slot itself (pairs with the release that stored the
+ * string there).
+ */
+static inline const char *es_hit(const struct es_name *e)
+{
+	char **env = es_load_acquire(&environ);
+	const struct es_view *v = es_load_acquire(&es_current_view);
+	const char *s = es_load_acquire(&e->stable);
+	char **slot = es_load_acquire(&e->slot);
+	/* environ must be inside the view and the slot inside its live list,
+	 * and still hold s: anything else (the program assigned environ or
+	 * stored into the slot, a writer moved the entry) is for the careful
+	 * path.  env[0] is checked too: "environ[0] = NULL" is a common way
+	 * to empty it.  s was stored as "NAME=..." and is immutable, so its
+	 * name needs no comparison. */
+	if (s && env >= v->slots && slot >= env && slot < v->top && es_load_acquire(slot) == s &&
+	    es_load_relaxed(env) != NULL)
+		return s + e->len + 1;
+	return NULL;
+}
+
+/* lookup.c: the rest of getenv, through the index. */
+const char *es_lookup_indexed(const char *name);
+
+/*
+ * getenv, secure_getenv and getenv_r: the hit path inline, anything else
+ * through the index.  Returns NAME's value or NULL.
+ */
+static inline const char *es_lookup(const char *name)
+{
+	if (!name)
+		return NULL;
+	const struct es_name *e = es_load_relaxed(es_hit_cache_slot(name));
+	if (e && es_is_entry_name(name, e)) {
+		const char *value = es_hit(e);
+		if (value)
+			return value;
+	}
+	return es_lookup_indexed(name);
+}
+
+#endif
