@@ -217,10 +217,12 @@ const char *es_lookup_indexed(const char *name)
 	struct es_name *e = es_index_find(es_hash(name, len), name, len);
 	if (e) {
 		struct es_name **cached = es_hit_cache_slot(name);
-		/* Stored only when it changes: readers share these lines. */
+		/* Stored only when it changes: readers share these lines.
+		 * Release: a reader that loads E from the cache sees it
+		 * initialised, as we did through the index. */
 		if (es_load_relaxed(cached) != e)
-			es_store_relaxed(cached, e);
-		const char *value = es_hit(e);
+			es_store_release(cached, e);
+		const char *value = es_hit(e, len);
 		if (value)
 			return value;
 	}

@@ -32,8 +32,9 @@
 #endif
 
 #ifdef ES_EXACT_READS
-static inline int es_is_entry_name(const char *name, const struct es_name *e)
+static inline int es_is_entry_name(const char *name, const struct es_name *e, size_t len)
 {
+	(void)len;
 	return strcmp(name, e->name) == 0;
 }
 #else
@@ -48,14 +49,14 @@ static inline int es_is_entry_name(const char *name, const struct es_name *e)
 typedef uint64_t __attribute__((may_alias)) es_word;
 
 /*
- * Is NAME (a C string) E's name?  Compares NAME's aligned words, including
+ * Is NAME (a C string) E's name, of LEN bytes?  Compares NAME's aligned words, including
  * its terminator, with the same bytes of E's NUL-terminated name, and
  * stops at the first word that differs.  A word is loaded only after the
  * previous one matched bytes of E's name that are not NUL, so NAME does
  * reach into it.  E's name is preceded by the entry's fields and followed
  * by padding, so the unaligned loads from it stay inside the entry.
  */
-static inline int es_is_entry_name(const char *name, const struct es_name *e)
+static inline int es_is_entry_name(const char *name, const struct es_name *e, size_t len)
 {
 	/* below[k]: the k bytes before NAME in its first word; upto[k]: the
 	 * k bytes of the last word that still belong to NAME. */
@@ -70,15 +71,14 @@ static inline int es_is_entry_name(const char *name, const struct es_name *e)
 	size_t skip = at & 7;
 	const es_word *p = (const es_word *)(at - skip);
 	const char *want = e->name - skip;
-	size_t left = skip + e->len + 1; /* bytes of this word onwards that count */
-	uint64_t diff = (*p ^ es_load64(want)) & ~below[skip];
+	size_t left = skip + len + 1; /* bytes of this word onwards that count */
+	uint64_t diff = (p[0] ^ es_load64(want)) & ~below[skip];
 
-	while (left > 8) {
+	for (size_t k = 1; left > 8; k++) {
 		if (diff)
 			return 0;
 		left -= 8;
-		want += 8;
-		diff = *++p ^ es_load64(want);
+		diff = p[k] ^ es_load64(want + 8 * k);
 	}
 	return (diff & upto[left]) == 0;
 }
@@ -91,8 +91,8 @@ static inline int es_is_entry_name(const char *name, const struct es_name *e)
  * contents can change, so an entry found here is used only after NAME is
  * compared with its name.  That makes every value a safe guess: entries
  * are never freed and never change name, and a stale or torn-looking
- * cache costs a slower lookup, never a wrong one.  Relaxed loads and
- * stores for the same reason.
+ * cache costs a slower lookup, never a wrong one.  Acquire and release
+ * only so that an entry reached through it is seen initialised.
  */
 #define ES_HIT_CACHE_BITS 8
 extern struct es_name *es_hit_cache[1u << ES_HIT_CACHE_BITS];
@@ -103,7 +103,7 @@ static inline struct es_name **es_hit_cache_slot(const char *name)
 }
 
 /*
- * The hit: E's value, if it is immutable and still sits in its slot inside
+ * The hit: E's value (E's name is LEN bytes), if it is immutable and still sits in its slot inside
  * the live list; NULL sends the caller through the index.
  *
  * Acquire on each load, in this order (docs/DESIGN.md, 5.2): environ, then
@@ -113,7 +113,7 @@ static inline struct es_name **es_hit_cache_slot(const char *name)
  * visible), then the slot itself (pairs with the release that stored the
  * string there).
  */
-static inline const char *es_hit(const struct es_name *e)
+static inline const char *es_hit(const struct es_name *e, size_t len)
 {
 	char **env = es_load_acquire(&environ);
 	const struct es_view *v = es_load_acquire(&es_current_view);
@@ -127,7 +127,7 @@ static inline const char *es_hit(const struct es_name *e)
 	 * name needs no comparison. */
 	if (s && env >= v->slots && slot >= env && slot < v->top && es_load_acquire(slot) == s &&
 	    es_load_relaxed(env) != NULL)
-		return s + e->len + 1;
+		return s + len + 1;
 	return NULL;
 }
 
@@ -142,9 +142,13 @@ static inline const char *es_lookup(const char *name)
 {
 	if (!name)
 		return NULL;
-	const struct es_name *e = es_load_relaxed(es_hit_cache_slot(name));
-	if (e && es_is_entry_name(name, e)) {
-		const char *value = es_hit(e);
+	/* Acquire: pairs with the release in es_lookup_indexed, which stored
+	 * an entry it had itself acquired from the index, so the entry's name
+	 * and len are seen initialised. */
+	const struct es_name *e = es_load_acquire(es_hit_cache_slot(name));
+	if (e) {
+		size_t len = e->len; /* immutable: read once, before the acquire loads */
+		const char *value = es_is_entry_name(name, e, len) ? es_hit(e, len) : NULL;
 		if (value)
 			return value;
 	}
