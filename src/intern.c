@@ -50,6 +50,28 @@ static int grow(void)
 	return 0;
 }
 
+/* The cell holding "NAME=VALUE", or the empty cell where it would go. */
+static size_t find(uint64_t hash, const char *name, size_t name_len, const char *value, size_t value_len)
+{
+	size_t len = name_len + 1 + value_len, i;
+	for (i = hash & mask; cells[i].str; i = (i + 1) & mask) {
+		const char *s = cells[i].str;
+		if (cells[i].hash == hash && cells[i].len == len && es_names(s, name, name_len) &&
+		    memcmp(s + name_len + 1, value, value_len) == 0)
+			break;
+	}
+	return i;
+}
+
+int es_is_interned(const char *s, size_t name_len)
+{
+	if (!cells || s[name_len] != '=')
+		return 0;
+	const char *value = s + name_len + 1;
+	size_t value_len = strlen(value);
+	return cells[find(pair_hash(s, name_len, value, value_len), s, name_len, value, value_len)].str == s;
+}
+
 const char *es_intern(const char *name, size_t name_len, const char *value, size_t value_len)
 {
 	size_t len = name_len + 1 + value_len;
@@ -60,12 +82,9 @@ const char *es_intern(const char *name, size_t name_len, const char *value, size
 		if (grow() < 0)
 			return NULL;
 	}
-	for (i = hash & mask; cells[i].str; i = (i + 1) & mask) {
-		const char *s = cells[i].str;
-		if (cells[i].hash == hash && cells[i].len == len && es_names(s, name, name_len) &&
-		    memcmp(s + name_len + 1, value, value_len) == 0)
-			return s;
-	}
+	i = find(hash, name, name_len, value, value_len);
+	if (cells[i].str)
+		return cells[i].str;
 	char *s = es_alloc(len + 1);
 	if (!s)
 		return NULL;

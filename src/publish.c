@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 #include "alloc.h"
 #include "hash.h"
@@ -68,13 +69,14 @@ static void digest_change(uintptr_t out, uintptr_t in)
 	es_store_relaxed(&v->digest, es_load_relaxed(&v->digest) - out + in);
 }
 
-/* Stored only when it changes: every getenv reads its cache line. */
+/* Stored only when it changes: every getenv reads its cache line.  The
+ * published copy is the one compared: a child forked from a handler that
+ * interrupted this may have the two apart. */
 static void set_unvouched(size_t n)
 {
-	if (n == es_w.unvouched)
-		return;
 	es_w.unvouched = n;
-	es_store_relaxed(&es_unvouched_live, n);
+	if (es_load_relaxed(&es_unvouched_live) != n)
+		es_store_relaxed(&es_unvouched_live, n);
 }
 
 static void digest_recompute(void)
@@ -114,10 +116,10 @@ static void publish_view(struct es_view *v, struct es_slot_record *records, size
 }
 
 /*
- * Publish STR as E's value.  stable is the same pointer when the string is
- * immutable, so getenv's hit path (lookup.c) can trust it without reading
- * its name; a putenv'd buffer leaves stable NULL and its readers re-check.
- * Release (both): see set_slot.
+ * Publish STR as E's value.  stable is the same pointer when the library
+ * interned the string, so getenv's hit path (lookup.h) can trust it
+ * without reading its name; any other string leaves stable NULL and its
+ * readers re-check.  Release (both): see set_slot.
  */
 static void set_value(struct es_name *e, const char *str, int immutable)
 {
@@ -185,6 +187,23 @@ static int was_borrowed(const char *s)
 }
 
 /*
+ * Can the string S (its name LEN bytes), found in environ, be trusted never
+ * to change?  Our interned strings, yes.  So are the strings the kernel
+ * placed at the top of the stack at exec (between the AT_RANDOM bytes and
+ * the file name AT_EXECFN, which the kernel puts below and above them): no
+ * one frees them, and a program rarely writes into them.  A string the
+ * program stored into environ, though, may later be edited, or freed and
+ * its address reused for another, so getenv must read it again.
+ */
+static int never_changes(const char *s, size_t len)
+{
+	uintptr_t at = (uintptr_t)s, low = getauxval(AT_RANDOM), high = getauxval(AT_EXECFN);
+	if (low && high && low < at && at < high)
+		return 1;
+	return es_is_interned(s, len);
+}
+
+/*
  * Copy ENV (a NULL-terminated array the program may own) into a fresh
  * buffer of ours; the strings are kept by pointer.  FROM_OWN_VIEW says ENV
  * is our current live list (the program stored into some environ[i]), so
@@ -239,14 +258,17 @@ static int adopt(char **env, int from_own_view)
 			continue;
 		}
 		e->seen = epoch;
-		records[i] = (struct es_slot_record){ s, e, !was_putenv, (unsigned char)was_putenv };
-		unvouched += was_putenv;
-		es_store_relaxed(&v->shadow[i], was_putenv ? NULL : s); /* published below */
-		if (was_putenv)
+		/* The index vouches only for strings known never to change; the
+		 * others are read again by every reader that relies on them. */
+		int trusted = !was_putenv && never_changes(s, len);
+		records[i] = (struct es_slot_record){ s, e, (unsigned char)trusted, (unsigned char)was_putenv };
+		unvouched += !trusted;
+		es_store_relaxed(&v->shadow[i], trusted ? s : NULL); /* published below */
+		if (!trusted)
 			es_store_relaxed(&e->borrowed, 1);              /* see set_slot */
 		es_store_release(&e->slot, &v->slots[i]);               /* see set_slot */
-		set_value(e, s, !was_putenv);                           /* see set_slot */
-		if (!was_putenv)
+		set_value(e, s, trusted);                               /* see set_slot */
+		if (trusted)
 			es_store_release(&e->borrowed, 0);              /* see set_slot */
 	}
 	set_unvouched(unvouched);

@@ -60,15 +60,17 @@ struct es_view {
  * set and unset.
  */
 struct es_name {
-	uint64_t hash;
-	size_t len;
 	const char *value; /* atomic: the live "NAME=value" string, or NULL */
-	const char *stable; /* atomic: value when it is immutable (interned
-			     * or adopted), NULL for a putenv'd buffer */
+	const char *stable; /* atomic: value when the library interned it (so
+			     * it can never change), else NULL */
 	char **slot;       /* atomic: where value lives in the current view */
-	unsigned char borrowed; /* atomic: value is a putenv'd buffer the
-				 * caller may edit, so readers re-check it */
+	unsigned char borrowed; /* atomic: value is a string the program may
+				 * still edit (a putenv'd buffer, or one the
+				 * program stored into environ), so readers
+				 * re-check its name */
 	unsigned seen;     /* writers only: last adoption pass that saw it */
+	uint64_t hash;     /* hash and len never change; len comes last so */
+	size_t len;        /* that the word before name is immutable too */
 	char name[];       /* NUL-terminated copy of the name */
 };
 
@@ -137,6 +139,8 @@ void es_index_each(void (*f)(struct es_name *, void *), void *arg);
 
 /* intern.c - writers: the unique immutable "NAME=value" string. */
 const char *es_intern(const char *name, size_t name_len, const char *value, size_t value_len);
+/* Is S one of those strings (that very pointer)?  NAME_LEN: its name's. */
+int es_is_interned(const char *s, size_t name_len);
 
 /* lookup.h - readers: es_lookup(NAME), a pointer to its value or NULL. */
 /* Does S name NAME (LEN bytes)?  True when S starts with "NAME=".  S is
@@ -187,11 +191,9 @@ static inline size_t es_name_len(const char *s)
 
 /*
  * The entry for NAME (LEN bytes, hash HASH), or NULL.  Readers and writers.
- * See index.c for why a lock-free probe needs no retry.  SHORT_ONLY (a
- * constant) promises 0 < LEN <= ES_SHORT_NAME, which keeps the comparison
- * inline: getenv's hit path then makes no call at all.
+ * See index.c for why a lock-free probe needs no retry.
  */
-static inline struct es_name *es_index_probe(uint64_t hash, const char *name, size_t len, int short_only)
+static inline struct es_name *es_index_find(uint64_t hash, const char *name, size_t len)
 {
 	/* Acquire: pairs with the release that published the table, so its
 	 * cells are seen as initialised. */
@@ -205,15 +207,9 @@ static inline struct es_name *es_index_probe(uint64_t hash, const char *name, si
 		struct es_name *e = es_load_acquire(&t->cells[i].entry);
 		if (!e)
 			return NULL;
-		if (t->cells[i].hash == hash && e->len == len &&
-		    (short_only ? es_bytes_equal_short(e->name, name, len) : es_bytes_equal(e->name, name, len)))
+		if (t->cells[i].hash == hash && e->len == len && es_bytes_equal(e->name, name, len))
 			return e;
 	}
-}
-
-static inline struct es_name *es_index_find(uint64_t hash, const char *name, size_t len)
-{
-	return es_index_probe(hash, name, len, 0);
 }
 
 #endif

@@ -106,6 +106,31 @@ static void stored_into_environ(void)
 	       "setenv of both names afterwards: one entry each, right values");
 }
 
+/* A string the program stored into environ is the program's to edit, or
+ * to free and reuse for another variable at the same address; the library
+ * adopts it at its next write but must keep reading it. */
+static char program_buf[] = "IX_PROG=one";
+
+static void edited_program_string(void)
+{
+	setenv("IX_HOLDER", "h", 1);
+	long i = slot_of("IX_HOLDER");
+	if (i < 0)
+		tap_bail("IX_HOLDER not in environ");
+	environ[i] = program_buf;
+	setenv("IX_ADOPT", "1", 1); /* adopts program_buf */
+	tap_ok(is("IX_PROG", "one") && is("IX_HOLDER", NULL), "program-stored string: found after the library adopts it");
+	memcpy(program_buf + 8, "two", 3);
+	tap_ok(is("IX_PROG", "two"), "program-stored string: a value edited in place is seen at once");
+	memcpy(program_buf, "IX_GORP", 7);
+	tap_ok(is("IX_PROG", NULL) && is("IX_GORP", "two"),
+	       "program-stored string: renamed in place (as if freed and reused), seen under its new name at once");
+	setenv("IX_ADOPT", "2", 1);
+	tap_ok(is("IX_PROG", NULL) && is("IX_GORP", "two"), "program-stored string: still right after a further write");
+	unsetenv("IX_GORP");
+	tap_ok(is("IX_GORP", NULL) && count_named("IX_GORP") == 0, "program-stored string: unsetenv of its new name removes it");
+}
+
 static char pbuf[] = "IX_P=aaaa";
 
 static void edited_putenv_buffer(void)
@@ -178,6 +203,7 @@ int main(int argc, char **argv)
 	assigned_environ();
 	stored_into_environ();
 	edited_putenv_buffer();
+	edited_program_string();
 	large_environment();
 	return tap_done();
 }
