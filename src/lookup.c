@@ -202,11 +202,19 @@ static inline size_t name_length(const char *name)
 #endif
 
 /* See lookup.h.  Zero (no guesses) until lookups fill it. */
-struct es_name *es_hit_cache[1u << ES_HIT_CACHE_BITS];
+struct es_name *es_hit_cache[ES_HIT_CACHE_WAYS << ES_HIT_CACHE_SET_BITS];
 
-/* Through the index: every lookup the hit cache did not settle. */
+/* Way 1 of the hit cache, then the index: every lookup way 0 did not settle. */
 const char *es_lookup_indexed(const char *name)
 {
+	struct es_name **set = es_hit_cache_set(name);
+	const struct es_name *cached = es_load_acquire(&set[1]); /* as for way 0 */
+	if (cached) {
+		size_t len = cached->len;
+		const char *value = es_is_entry_name(name, cached, len) ? es_hit(cached, len) : NULL;
+		if (value)
+			return value;
+	}
 	if (!*name)
 		return NULL;
 	size_t len = name_length(name);
@@ -216,12 +224,12 @@ const char *es_lookup_indexed(const char *name)
 		return walk_environ(name, strlen(name));
 	struct es_name *e = es_index_find(es_hash(name, len), name, len);
 	if (e) {
-		struct es_name **cached = es_hit_cache_slot(name);
-		/* Stored only when it changes: readers share these lines.
-		 * Release: a reader that loads E from the cache sees it
-		 * initialised, as we did through the index. */
-		if (es_load_relaxed(cached) != e)
-			es_store_release(cached, e);
+		/* Stored only when missing, into a free way if there is one:
+		 * readers share these lines.  Release: a reader that loads E
+		 * from the cache sees it initialised, as we did through the
+		 * index.  Relaxed loads: the ways are only compared. */
+		if (es_load_relaxed(&set[0]) != e && es_load_relaxed(&set[1]) != e)
+			es_store_release(es_load_relaxed(&set[0]) ? &set[1] : &set[0], e);
 		const char *value = es_hit(e, len);
 		if (value)
 			return value;

@@ -93,13 +93,18 @@ static inline int es_is_entry_name(const char *name, const struct es_name *e, si
  * are never freed and never change name, and a stale or torn-looking
  * cache costs a slower lookup, never a wrong one.  Acquire and release
  * only so that an entry reached through it is seen initialised.
+ *
+ * Two ways per set, in one cache line: two names whose pointers share a
+ * set both stay cached, so threads looking them up in turn do not keep
+ * rewriting a line they all read.
  */
-#define ES_HIT_CACHE_BITS 8
-extern struct es_name *es_hit_cache[1u << ES_HIT_CACHE_BITS];
+#define ES_HIT_CACHE_SET_BITS 8
+#define ES_HIT_CACHE_WAYS 2
+extern struct es_name *es_hit_cache[ES_HIT_CACHE_WAYS << ES_HIT_CACHE_SET_BITS];
 
-static inline struct es_name **es_hit_cache_slot(const char *name)
+static inline struct es_name **es_hit_cache_set(const char *name)
 {
-	return &es_hit_cache[((uintptr_t)name * ES_HASH_K0) >> (64 - ES_HIT_CACHE_BITS)];
+	return &es_hit_cache[ES_HIT_CACHE_WAYS * (((uintptr_t)name * ES_HASH_K0) >> (64 - ES_HIT_CACHE_SET_BITS))];
 }
 
 /*
@@ -142,10 +147,11 @@ static inline const char *es_lookup(const char *name)
 {
 	if (!name)
 		return NULL;
-	/* Acquire: pairs with the release in es_lookup_indexed, which stored
+	/* Way 0 here; way 1, and everything else, in es_lookup_indexed.
+	 * Acquire: pairs with the release in es_lookup_indexed, which stored
 	 * an entry it had itself acquired from the index, so the entry's name
 	 * and len are seen initialised. */
-	const struct es_name *e = es_load_acquire(es_hit_cache_slot(name));
+	const struct es_name *e = es_load_acquire(&es_hit_cache_set(name)[0]);
 	if (e) {
 		size_t len = e->len; /* immutable: read once, before the acquire loads */
 		const char *value = es_is_entry_name(name, e, len) ? es_hit(e, len) : NULL;
