@@ -10,7 +10,7 @@ ES_EXPORT char *getenv(const char *name)
 
 /*
  * Read the ENVSAFE_* options at load time, so that strict mode and tracing
- * see the first write.  It lives here, beside getenv, so that a static
+ * see the first write, and note where the kernel put the environment.  It lives here, beside getenv, so that a static
  * link, which only pulls in the objects it needs, still runs it.
  *
  * The initial environment is not adopted here but by the first writer: a
@@ -20,5 +20,6 @@ ES_EXPORT char *getenv(const char *name)
  */
 __attribute__((constructor)) static void es_load_options(void)
 {
+	es_note_initial_environment();
 	es_options_load();
 }

@@ -23,7 +23,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
-#include <sys/auxv.h>
 
 #include "alloc.h"
 #include "hash.h"
@@ -187,18 +186,33 @@ static int was_borrowed(const char *s)
 }
 
 /*
+ * Where the kernel put the environment at exec: the initial environ array
+ * sits on the stack, above every frame the program will have, and the
+ * strings it points to (with the argument strings and the auxiliary
+ * vector) above it.  0 when environ was not that array when the library
+ * loaded (another constructor assigned it).
+ */
+static uintptr_t initial_environ;
+
+void es_note_initial_environment(void)
+{
+	uintptr_t env = (uintptr_t)environ, frame = (uintptr_t)__builtin_frame_address(0);
+	/* The stack grows down on every target we support. */
+	if (env > frame)
+		initial_environ = env;
+}
+
+/*
  * Can the string S (its name LEN bytes), found in environ, be trusted never
  * to change?  Our interned strings, yes.  So are the strings the kernel
- * placed at the top of the stack at exec (between the AT_RANDOM bytes and
- * the file name AT_EXECFN, which the kernel puts below and above them): no
- * one frees them, and a program rarely writes into them.  A string the
- * program stored into environ, though, may later be edited, or freed and
- * its address reused for another, so getenv must read it again.
+ * placed above the initial environ array at exec: no one frees them, and a
+ * program rarely writes into them.  A string the program stored into
+ * environ, though, may later be edited, or freed and its address reused
+ * for another, so getenv must read it again.
  */
 static int never_changes(const char *s, size_t len)
 {
-	uintptr_t at = (uintptr_t)s, low = getauxval(AT_RANDOM), high = getauxval(AT_EXECFN);
-	if (low && high && low < at && at < high)
+	if (initial_environ && (uintptr_t)s > initial_environ)
 		return 1;
 	return es_is_interned(s, len);
 }

@@ -151,6 +151,10 @@ static inline int es_names(const char *s, const char *name, size_t len)
 	return strncmp(s, name, len) == 0 && s[len] == '=';
 }
 
+/* publish.c - the library's constructor: remember where the kernel put
+ * the environment, before anything can change environ. */
+void es_note_initial_environment(void);
+
 /* publish.c - writers (lock held).  Each returns 0, or -1 with errno
  * ENOMEM and nothing visible changed. */
 int es_sync(int *replaced);
