@@ -224,12 +224,17 @@ const char *es_lookup_indexed(const char *name)
 		return walk_environ(name, strlen(name));
 	struct es_name *e = es_index_find(es_hash(name, len), name, len);
 	if (e) {
-		/* Stored only when missing, into a free way if there is one:
-		 * readers share these lines.  Release: a reader that loads E
-		 * from the cache sees it initialised, as we did through the
-		 * index.  Relaxed loads: the ways are only compared. */
-		if (es_load_relaxed(&set[0]) != e && es_load_relaxed(&set[1]) != e)
-			es_store_release(es_load_relaxed(&set[0]) ? &set[1] : &set[0], e);
+		/* Stored only when in neither way (readers share these lines):
+		 * E goes to way 0 and way 0's entry to way 1, so of the names
+		 * sharing a set the two used last stay cached.  Release: a
+		 * reader that loads an entry from the cache sees it
+		 * initialised, as we did through the index. */
+		struct es_name *first = es_load_relaxed(&set[0]); /* relaxed: only compared and moved */
+		if (first != e && es_load_relaxed(&set[1]) != e) {
+			if (first)
+				es_store_release(&set[1], first);
+			es_store_release(&set[0], e);
+		}
 		const char *value = es_hit(e, len);
 		if (value)
 			return value;
