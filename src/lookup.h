@@ -154,9 +154,12 @@ static inline const char *es_lookup(const char *name)
 	const struct es_name *e = es_load_acquire(&es_hit_cache_set(name)[0]);
 	if (e) {
 		size_t len = e->len; /* immutable: read once, before the acquire loads */
-		const char *value = es_is_entry_name(name, e, len) ? es_hit(e, len) : NULL;
-		if (value)
-			return value;
+		/* Laid out as the straight path: a hit is the common case. */
+		if (__builtin_expect(es_is_entry_name(name, e, len), 1)) {
+			const char *value = es_hit(e, len);
+			if (__builtin_expect(value != NULL, 1))
+				return value;
+		}
 	}
 	return es_lookup_indexed(name);
 }
