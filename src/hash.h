@@ -38,64 +38,49 @@ static inline uint64_t es_fold(uint64_t a, uint64_t b)
 #define ES_HASH_K1 0xd6e8feb86659fd93ull
 #define ES_HASH_K2 0xa0761d6478bd642full
 
-#define ES_SHORT_NAME 16 /* the longest name hashed and compared inline */
-
-/* Hash of the LEN bytes at S, 0 < LEN <= ES_SHORT_NAME (no terminator
- * needed).  Every byte is covered by the two possibly overlapping loads. */
-static inline uint64_t es_hash_short(const char *s, size_t len)
+/* Hash of the LEN bytes at S (no terminator needed). */
+static inline uint64_t es_hash(const char *s, size_t len)
 {
-	uint64_t a, b;
+	uint64_t a, b, seed = ES_HASH_K0 ^ len;
 
-	if (len >= 8) {
+	if (len > 16) {
+		const char *p = s;
+		size_t left = len;
+		do {
+			seed = es_fold(es_load64(p) ^ ES_HASH_K1, es_load64(p + 8) ^ seed);
+			p += 16;
+			left -= 16;
+		} while (left > 16);
+		a = es_load64(s + len - 16);
+		b = es_load64(s + len - 8);
+	} else if (len >= 8) {
 		a = es_load64(s);
 		b = es_load64(s + len - 8);
 	} else if (len >= 4) {
 		a = es_load32(s);
 		b = es_load32(s + len - 4);
-	} else {
+	} else if (len > 0) {
 		a = ((uint64_t)(unsigned char)s[0] << 16) |
 		    ((uint64_t)(unsigned char)s[len >> 1] << 8) |
 		    (unsigned char)s[len - 1];
 		b = 0;
+	} else {
+		a = b = 0;
 	}
-	return es_fold(a ^ ES_HASH_K1, b ^ ES_HASH_K0 ^ len ^ ES_HASH_K2);
+	return es_fold(a ^ ES_HASH_K1, b ^ seed ^ ES_HASH_K2);
 }
 
-/* Hash of the LEN bytes at S, any LEN. */
-static inline uint64_t es_hash(const char *s, size_t len)
-{
-	if (len - 1 < ES_SHORT_NAME)
-		return es_hash_short(s, len);
-	if (len == 0)
-		return es_fold(ES_HASH_K1, ES_HASH_K0 ^ ES_HASH_K2);
-	uint64_t seed = ES_HASH_K0 ^ len;
-	const char *p = s;
-	size_t left = len;
-	do {
-		seed = es_fold(es_load64(p) ^ ES_HASH_K1, es_load64(p + 8) ^ seed);
-		p += 16;
-		left -= 16;
-	} while (left > 16);
-	return es_fold(es_load64(s + len - 16) ^ ES_HASH_K1, es_load64(s + len - 8) ^ seed ^ ES_HASH_K2);
-}
-
-/* Are the LEN bytes at A and B equal, 0 < LEN <= ES_SHORT_NAME?  Two
- * possibly overlapping loads from each, as in es_hash_short; both A and B
- * must have LEN readable bytes. */
-static inline int es_bytes_equal_short(const char *a, const char *b, size_t len)
-{
-	if (len >= 8)
-		return ((es_load64(a) ^ es_load64(b)) | (es_load64(a + len - 8) ^ es_load64(b + len - 8))) == 0;
-	if (len >= 4)
-		return ((es_load32(a) ^ es_load32(b)) | (es_load32(a + len - 4) ^ es_load32(b + len - 4))) == 0;
-	return a[0] == b[0] && a[len >> 1] == b[len >> 1] && a[len - 1] == b[len - 1];
-}
-
-/* Are the LEN bytes at A and B equal? */
+/*
+ * Are the LEN bytes at A and B equal?  Environment names are short, so
+ * the common lengths take two overlapping word loads instead of a call.
+ * Both A and B must have LEN readable bytes.
+ */
 static inline int es_bytes_equal(const char *a, const char *b, size_t len)
 {
-	if (len - 1 < ES_SHORT_NAME)
-		return es_bytes_equal_short(a, b, len);
+	if (len >= 8 && len <= 16)
+		return ((es_load64(a) ^ es_load64(b)) | (es_load64(a + len - 8) ^ es_load64(b + len - 8))) == 0;
+	if (len >= 4 && len < 8)
+		return ((es_load32(a) ^ es_load32(b)) | (es_load32(a + len - 4) ^ es_load32(b + len - 4))) == 0;
 	return memcmp(a, b, len) == 0;
 }
 
