@@ -10,8 +10,9 @@ ES_EXPORT char *getenv(const char *name)
 
 /*
  * Read the ENVSAFE_* options at load time, so that strict mode and tracing
- * see the first write, and note where the kernel put the environment.  It lives here, beside getenv, so that a static
- * link, which only pulls in the objects it needs, still runs it.
+ * see the first write, and note where the kernel put the environment.  It
+ * lives here, beside getenv, so that a static link, which only pulls in
+ * the objects it needs, still runs it.
  *
  * The initial environment is not adopted here but by the first writer: a
  * process that never writes its environment (most of those `envsafe run`

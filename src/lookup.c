@@ -3,7 +3,7 @@
  * beyond the inline hit path in lookup.h.
  *
  * No lock, no allocation, no retry loop, no thread-local state: only
- * acquire loads of memory that is never freed (and relaxed stores of hints
+ * acquire loads of memory that is never freed (and release stores of hints
  * into the hit cache).  That is what makes it async-signal-safe and usable
  * before any constructor has run.
  *
@@ -208,13 +208,9 @@ struct es_name *es_hit_cache[ES_HIT_CACHE_WAYS << ES_HIT_CACHE_SET_BITS];
 const char *es_lookup_indexed(const char *name)
 {
 	struct es_name **set = es_hit_cache_set(name);
-	const struct es_name *cached = es_load_acquire(&set[1]); /* as for way 0 */
-	if (cached) {
-		size_t len = cached->len;
-		const char *value = es_is_entry_name(name, cached, len) ? es_hit(cached, len) : NULL;
-		if (value)
-			return value;
-	}
+	const char *value = es_cached_hit(name, es_load_acquire(&set[1])); /* acquire: see es_cached_hit */
+	if (value)
+		return value;
 	if (!*name)
 		return NULL;
 	size_t len = name_length(name);
@@ -235,7 +231,7 @@ const char *es_lookup_indexed(const char *name)
 				es_store_release(&set[1], first);
 			es_store_release(&set[0], e);
 		}
-		const char *value = es_hit(e, len);
+		value = es_hit(e, len);
 		if (value)
 			return value;
 	}

@@ -136,7 +136,25 @@ static inline const char *es_hit(const struct es_name *e, size_t len)
 	return NULL;
 }
 
-/* lookup.c: the rest of getenv, through the index. */
+/*
+ * The hit through a hit-cache cell holding E (read with acquire, pairing
+ * with the release in es_lookup_indexed, which stored an entry it had
+ * itself acquired from the index, so E's name and len are seen
+ * initialised): E's value if NAME is E's name and the hit holds, else
+ * NULL.
+ */
+static inline const char *es_cached_hit(const char *name, const struct es_name *e)
+{
+	if (!e)
+		return NULL;
+	size_t len = e->len; /* immutable: read once, before the acquire loads */
+	/* Laid out as the straight path: a hit is the common case. */
+	if (__builtin_expect(es_is_entry_name(name, e, len), 1))
+		return es_hit(e, len);
+	return NULL;
+}
+
+/* lookup.c: way 1 of the hit cache, then the index. */
 const char *es_lookup_indexed(const char *name);
 
 /*
@@ -147,20 +165,9 @@ static inline const char *es_lookup(const char *name)
 {
 	if (!name)
 		return NULL;
-	/* Way 0 here; way 1, and everything else, in es_lookup_indexed.
-	 * Acquire: pairs with the release in es_lookup_indexed, which stored
-	 * an entry it had itself acquired from the index, so the entry's name
-	 * and len are seen initialised. */
-	const struct es_name *e = es_load_acquire(&es_hit_cache_set(name)[0]);
-	if (e) {
-		size_t len = e->len; /* immutable: read once, before the acquire loads */
-		/* Laid out as the straight path: a hit is the common case. */
-		if (__builtin_expect(es_is_entry_name(name, e, len), 1)) {
-			const char *value = es_hit(e, len);
-			if (__builtin_expect(value != NULL, 1))
-				return value;
-		}
-	}
+	const char *value = es_cached_hit(name, es_load_acquire(&es_hit_cache_set(name)[0]));
+	if (__builtin_expect(value != NULL, 1))
+		return value;
 	return es_lookup_indexed(name);
 }
 

@@ -126,6 +126,26 @@ static void set_value(struct es_name *e, const char *str, int immutable)
 	es_store_release(&e->stable, immutable ? str : NULL);
 }
 
+/*
+ * Publish STR, stored at SLOT, as E's value.  IMMUTABLE: the library
+ * interned STR (or the kernel placed it), so readers need not re-check
+ * its name.  A string that can change is flagged borrowed before it is
+ * published; the flag is cleared only after the immutable value replacing
+ * it is (see still_names in lookup.c).  Relaxed set: published by the
+ * release of value.
+ */
+static void publish_owner(struct es_name *e, char **slot, const char *str, int immutable)
+{
+	if (!immutable)
+		es_store_relaxed(&e->borrowed, 1);
+	/* Release (both): a reader that loads e->value = str and then the
+	 * slot sees the slot's new content or a later one. */
+	es_store_release(&e->slot, slot);
+	set_value(e, str, immutable);
+	if (immutable)
+		es_store_release(&e->borrowed, 0);
+}
+
 /* Record that slot I of the current view holds STR for OWNER. */
 static void set_slot(size_t i, struct es_name *owner, const char *str, int vouched)
 {
@@ -139,20 +159,8 @@ static void set_slot(size_t i, struct es_name *owner, const char *str, int vouch
 	/* Relaxed: shadow is only a hint; a reader that sees it disagree with
 	 * the slot reads the string itself. */
 	es_store_relaxed(&v->shadow[i], vouched ? str : NULL);
-	if (owner) {
-		/* A borrowed value is flagged before it is published; the flag is
-		 * cleared only after the immutable value replacing it is (see
-		 * still_names in lookup.c).  Relaxed set: published by the
-		 * release of value. */
-		if (!vouched)
-			es_store_relaxed(&owner->borrowed, 1);
-		/* Release (both): a reader that loads owner->value = str and then
-		 * the slot sees the slot's new content or a later one. */
-		es_store_release(&owner->slot, &v->slots[i]);
-		set_value(owner, str, vouched);
-		if (vouched)
-			es_store_release(&owner->borrowed, 0);
-	}
+	if (owner)
+		publish_owner(owner, &v->slots[i], str, vouched);
 }
 
 /* ---- adoption: make the writer state describe whatever environ is ---- */
@@ -278,12 +286,7 @@ static int adopt(char **env, int from_own_view)
 		records[i] = (struct es_slot_record){ s, e, (unsigned char)trusted, (unsigned char)was_putenv };
 		unvouched += !trusted;
 		es_store_relaxed(&v->shadow[i], trusted ? s : NULL); /* published below */
-		if (!trusted)
-			es_store_relaxed(&e->borrowed, 1);              /* see set_slot */
-		es_store_release(&e->slot, &v->slots[i]);               /* see set_slot */
-		set_value(e, s, trusted);                               /* see set_slot */
-		if (trusted)
-			es_store_release(&e->borrowed, 0);              /* see set_slot */
+		publish_owner(e, &v->slots[i], s, trusted);
 	}
 	set_unvouched(unvouched);
 	es_w.adopted = 1;

@@ -47,7 +47,8 @@ struct es_view {
 	size_t cap;      /* cap, slots and shadow never change and every */
 	char **slots;    /* getenv reads them; the gap keeps env and digest, */
 	const char **shadow; /* which change on every write, off their line */
-	char **top;      /* &slots[cap], the NULL ending every live list */
+	char **top;      /* &slots[cap], the NULL ending every live list;
+			  * kept so that a hit compares with one load */
 	char gap[64];
 	char **env;          /* atomic: the environ value published with this view */
 	uint64_t digest;     /* atomic: sum of the live slots and of environ */
