@@ -40,7 +40,7 @@ $(CROSS_T):
 $(CROSS_CRASH): tests/cross/stock_crash.c | $(CROSS_T)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 $(CROSS_CRASH_LINKED): tests/cross/stock_crash.c $(B)/libenvsafe.a | $(CROSS_T)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libenvsafe.a $(SAN_TEST_LDFLAGS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libenvsafe.a $(LIB_DEPS) $(SAN_TEST_LDFLAGS)
 
 $(CROSS_STRESS): $(SAN_STRESS_SRCS) $(wildcard tests/stress/*.h) | $(CROSS_T)
 	$(CC) $(TEST_CFLAGS) -o $@ $(SAN_STRESS_SRCS) -ldl

@@ -34,16 +34,23 @@ $(B)/obj/pic $(B)/obj/static:
 #   a writable GOT/init_array in every process.  -O1, --hash-style=gnu and
 #   --as-needed change nothing (gnu hash is the default, libc the only need).
 LIB_SO_OBJS := $(filter-out %/observe_stack.o,$(LIB_PIC_OBJS)) $(filter %/observe_stack.o,$(LIB_PIC_OBJS))
+# Before glibc 2.34 dladdr lives in libdl, and before 2.32 pthread_sigmask
+# in libpthread: without them the library cannot be loaded at all on RHEL 8
+# or Ubuntu 20.04.  --as-needed records them only where libc does not
+# already provide the symbols, so on newer glibc the library still needs
+# libc alone.  LIB_DEPS is also what envsafe.pc gives static links.
+LIB_DEPS := -ldl -lpthread
 $(B)/libenvsafe.so: $(LIB_PIC_OBJS) src/envsafe.map
 	$(CC) -shared -Wl,--version-script=src/envsafe.map -Wl,-z,now -Wl,-soname,libenvsafe.so \
-		$(LDFLAGS) -o $@ $(LIB_SO_OBJS)
+		$(LDFLAGS) -o $@ $(LIB_SO_OBJS) -Wl,--as-needed $(LIB_DEPS) -Wl,--no-as-needed
 $(B)/libenvsafe.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJS)
 
 # Generated with the PREFIX of the build, and again by install-lib with
 # the PREFIX of the install, which may differ.
-PC_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|'
+PC_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	-e 's|@LIB_DEPS@|$(LIB_DEPS)|'
 $(B)/envsafe.pc: mk/envsafe.pc.in
 	$(PC_SUBST) $< > $@
 

@@ -53,7 +53,7 @@ SAN_TEST_LDFLAGS ?=
 $(SAN_T):
 	mkdir -p $@
 $(SAN_RACE): tests/sanitizers/race.c tests/tap.h include/envsafe.h $(B)/libenvsafe.a | $(SAN_T)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libenvsafe.a $(SAN_TEST_LDFLAGS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libenvsafe.a $(LIB_DEPS) $(SAN_TEST_LDFLAGS)
 $(SAN_CANARY): tests/sanitizers/canary.c | $(SAN_T)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(SAN_TEST_LDFLAGS)
 $(SAN_OVERREAD): tests/sanitizers/overread.c tests/tap.h $(B)/libenvsafe.so | $(SAN_T)

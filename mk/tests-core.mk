@@ -27,16 +27,16 @@ $(TC_LINKED): $(TC)/%: tests/%.c $(TC_HDRS) $(B)/libenvsafe.so
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LINK_ENVSAFE) -ldl -lrt
 $(TC)/api/linked_static: tests/api/linked.c $(TC_HDRS) $(B)/libenvsafe.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -DES_LINKED_STATIC -o $@ $< $(B)/libenvsafe.a -ldl
+	$(CC) $(TEST_CFLAGS) -DES_LINKED_STATIC -o $@ $< $(B)/libenvsafe.a $(LIB_DEPS)
 $(TC)/semantics/secure_static: tests/semantics/secure.c $(TC_HDRS) $(B)/libenvsafe.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libenvsafe.a -ldl
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libenvsafe.a $(LIB_DEPS)
 # The early constructor runs before libenvsafe's: priority 101 sorts ahead
 # of the library's default-priority constructor in one executable.
 $(TC)/startup/early_static: tests/startup/early_main.c tests/startup/early.c $(TC_HDRS) $(B)/libenvsafe.a
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -DES_EARLY_LINKED_IN -o $@ tests/startup/early_main.c tests/startup/early.c \
-		$(B)/libenvsafe.a -ldl
+		$(B)/libenvsafe.a $(LIB_DEPS)
 $(TC)/startup/libearly.so: tests/startup/early.c $(TC_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -fPIC -shared -o $@ $<

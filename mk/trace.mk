@@ -19,7 +19,7 @@ $(TRT)/trace_app: tests/cli/trace_app.c $(TRT)/libplugin.so
 # LD_PRELOAD (which the loader ignores for secure programs).
 $(TRT)/trace_app_static: tests/cli/trace_app.c tests/cli/trace_plugin.c $(B)/libenvsafe.a | $(TRT)
 	$(CC) $(TEST_CFLAGS) $(TRACE_FIXTURE_CFLAGS) -o $@ tests/cli/trace_app.c tests/cli/trace_plugin.c \
-		$(B)/libenvsafe.a
+		$(B)/libenvsafe.a $(LIB_DEPS)
 # The same Rust program with each symbol mangling scheme: legacy is the
 # stable default (selecting it explicitly needs -Z on stable), v0 is
 # chosen with -C.  rustc would warn about make's jobserver descriptors,
