@@ -18,11 +18,11 @@ ALL_TARGETS += $(SCAN_T)/escape-filter $(SCAN_T)/libscantruncate.so
 # ---- libFuzzer targets (clang, ASan + UBSan, leak checking on) ----
 # FUZZ_CC, FUZZ_CFLAGS and FUZZ_DIR come from mk/fuzz.mk.
 SCAN_FUZZ_CFLAGS = $(filter-out -DENVSAFE_FAULT_INJECTION,$(FUZZ_CFLAGS)) -Itools
-$(FUZZ_DIR)/fuzz-scan-elf: tests/cli/scan_fuzz_elf.c tools/scan_elf.c tools/scan_elf.h tools/escape.c tools/escape.h
+$(FUZZ_DIR)/fuzz-scan-elf: tests/cli/scan_fuzz_elf.c tests/cli/scan_fuzz_check.h tools/scan_elf.c tools/scan_elf.h tools/escape.c tools/escape.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(SCAN_FUZZ_CFLAGS) $(CLI_ELF_CFLAGS) -fsanitize=fuzzer -o $@ \
 		tests/cli/scan_fuzz_elf.c tools/scan_elf.c tools/escape.c $(CLI_ELF_LIBS)
-$(FUZZ_DIR)/fuzz-escape: tests/cli/scan_fuzz_escape.c tools/escape.c tools/escape.h
+$(FUZZ_DIR)/fuzz-escape: tests/cli/scan_fuzz_escape.c tests/cli/scan_fuzz_check.h tools/escape.c tools/escape.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(SCAN_FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ tests/cli/scan_fuzz_escape.c tools/escape.c
 

@@ -465,7 +465,9 @@ static void scan_help(void)
 	       "\n"
 	       "Each file gets one status: ok, risky, protected (libenvsafe is linked\n"
 	       "ahead of libc), provider (implements setenv itself), static, not-elf\n"
-	       "or error.\n"
+	       "or error.  Only regular files are opened, and the work per file is\n"
+	       "bounded; a file that reaches a bound is marked incomplete, and is an\n"
+	       "error unless it is risky.  Names are printed escaped (see envsafe(1)).\n"
 	       "\n"
 	       "Options:\n"
 	       "  --json   print one JSON document instead of text (see envsafe(1))\n"
@@ -473,7 +475,8 @@ static void scan_help(void)
 	       "\n"
 	       "Exit status: 0 if nothing risky was found, 1 if something was (a risky\n"
 	       "file, or a static executable containing setenv, unsetenv, putenv or\n"
-	       "clearenv), 2 on a usage error or if some file could not be read.\n");
+	       "clearenv), 2 on a usage error, if some file could not be read, or if\n"
+	       "an analysis stopped at a bound before anything risky was found.\n");
 }
 
 int cmd_scan(int argc, char **argv)

@@ -13,23 +13,9 @@ import subprocess
 import sys
 import tempfile
 
-n = 0
-failed = 0
-
-
-def ok(cond, what):
-    global n, failed
-    n += 1
-    print(("ok %d - " if cond else "not ok %d - ") % n + what.replace("\n", " "))
-    if not cond:
-        failed += 1
-    sys.stdout.flush()
-    return cond
-
-
-def diag(text):
-    for line in str(text).splitlines():
-        print("# " + line)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import trace_helpers  # noqa: E402
+from trace_helpers import BUILD, diag, done, need, ok  # noqa: E402
 
 
 def bail(why):
@@ -37,13 +23,13 @@ def bail(why):
     sys.exit(255)
 
 
-build = os.environ.get("ES_BUILD_DIR") or bail("ES_BUILD_DIR is not set (run through make check)")
+build = BUILD
 src = os.environ.get("ES_SRC_DIR", ".")
 envsafe = os.path.join(build, "envsafe")
 fixtures = os.path.join(build, "tests", "cli")
 escape_filter = os.path.join(fixtures, "escape-filter")
 for f in (envsafe, escape_filter, os.path.join(fixtures, "libscanrisky.so")):
-    os.path.exists(f) or bail(f + " is missing (run make first)")
+    need(f)
 
 
 def run(argv, stdin=b"", env=None):
@@ -192,7 +178,7 @@ try:
        "scan text: a DT_NEEDED with ESC and newlines stays on its one line")
     ok(b"    missing: lib\\xff\\xc0\\xaf\\xc2\\x9b.so (needed by " in out,
        "scan text: a DT_NEEDED with invalid UTF-8 and a C1 control is escaped")
-    if failed:
+    if trace_helpers._failed:
         diag(out.decode("utf-8", "replace"))
 
     rc, out, err = run([envsafe, "scan", "--json", tree], env=env)
@@ -245,10 +231,9 @@ try:
     ok(b"setenv N\\x1b]0;t\\x07\\x0aenvsafe: strict: forged=v\\xc0\\xaf\\xed\\xa0\\x80\\xf5\\xc2\\x85\\x0a\\xe2\\x82"
        in out, "trace text: name and value are escaped byte for byte")
     ok(b"(\\x1b[2J\\xff\\xc0\\xaf)" in out, "trace text: the thread name is escaped")
-    if failed:
+    if trace_helpers._failed:
         diag(out.decode("utf-8", "replace"))
 finally:
     shutil.rmtree(tmp)
 
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+done()

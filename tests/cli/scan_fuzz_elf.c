@@ -15,14 +15,7 @@
 
 #include "escape.h"
 #include "scan_elf.h"
-
-#define CHECK(cond)                                                                  \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "scan_fuzz_elf: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                     \
-		}                                                                    \
-	} while (0)
+#include "scan_fuzz_check.h"
 
 static void escape_both(FILE *sink, const char *s)
 {

@@ -17,14 +17,7 @@
 #include <string.h>
 
 #include "escape.h"
-
-#define CHECK(cond)                                                                  \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "scan_fuzz_escape: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                     \
-		}                                                                    \
-	} while (0)
+#include "scan_fuzz_check.h"
 
 /* Decodes the character at S (LEN bytes) from first principles; returns
  * its length and sets *CP, or 0 if it is not well-formed. */
