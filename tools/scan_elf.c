@@ -1,6 +1,7 @@
 /* Reading the environment-related facts out of one ELF file with libelf. */
 #define _GNU_SOURCE
 #include "scan_elf.h"
+#include "scan_resolve.h" /* the closure bounds, for their descriptions */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,15 +20,22 @@ const char *const scan_symbol_names[SCAN_SYMBOL_COUNT] = {
 	[SCAN__ENVIRON] = "_environ",
 };
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+/* Indexed by bit number of enum scan_limit. */
 static const struct {
 	const char *name, *description;
 } limit_texts[SCAN_LIMIT_COUNT] = {
-	{ "symbol-tables", "more than 16 symbol tables: the rest were not read" },
-	{ "relocation-sections", "more than 64 relocation sections: the rest were not read" },
-	{ "needed", "more than 1024 DT_NEEDED entries: the rest were not followed" },
-	{ "search-path", "a search path of more than 256 entries: the rest were not searched" },
-	{ "lookups", "more than 65536 library lookups: the rest were not searched" },
-	{ "closure", "more than 4096 libraries: the rest were not followed" },
+	{ "symbol-tables",
+	  "more than " STRINGIFY(SCAN_MAX_SYMBOL_TABLES) " symbol tables: the rest were not read" },
+	{ "relocation-sections",
+	  "more than " STRINGIFY(SCAN_MAX_RELOC_SECTIONS) " relocation sections: the rest were not read" },
+	{ "needed", "more than " STRINGIFY(SCAN_MAX_NEEDED) " DT_NEEDED entries: the rest were not followed" },
+	{ "search-path",
+	  "a search path of more than " STRINGIFY(SCAN_MAX_SEARCH_ENTRIES) " entries: the rest were not searched" },
+	{ "lookups", "more than " STRINGIFY(SCAN_MAX_LOOKUPS) " library lookups: the rest were not searched" },
+	{ "closure", "more than " STRINGIFY(SCAN_MAX_CLOSURE) " libraries: the rest were not followed" },
 };
 
 static unsigned limit_index(unsigned bit)
