@@ -5,5 +5,5 @@
 CHECK_TESTS += tests/rust/rust.t
 
 .PHONY: check-rust
-check-rust: $(B)/libenvsafe.so
+check-rust: $(B)/libenvsafe.so $(B)/envsafe
 	ES_BUILD_DIR=$(abspath $(B)) ES_SRC_DIR=$(CURDIR) $(PROVE) $(PROVE_FLAGS) tests/rust/rust.t

@@ -38,12 +38,14 @@ fn main() {
     let src = root.join("src");
     let include = root.join("include");
 
-    let sources = c_files(&src);
-    for s in &sources {
-        println!("cargo:rerun-if-changed={}", s.display());
+    let sources = files(&src, "c");
+    // Every source and header: a change to any of them rebuilds the crate.
+    for dir in [&src, &include] {
+        println!("cargo:rerun-if-changed={}", dir.display());
+        for f in files(dir, "c").into_iter().chain(files(dir, "h")) {
+            println!("cargo:rerun-if-changed={}", f.display());
+        }
     }
-    println!("cargo:rerun-if-changed={}", src.display());
-    println!("cargo:rerun-if-changed={}", include.display());
     for var in ["ENVSAFE_SOURCE_DIR", "CC", "AR", "TARGET_CC", "TARGET_AR"] {
         println!("cargo:rerun-if-env-changed={}", var);
     }
@@ -68,7 +70,8 @@ fn main() {
         println!("cargo:rustc-link-lib=dl");
         println!("cargo:rustc-link-lib=pthread");
     }
-    println!("cargo:root={}", root.display());
+    // For the build scripts of dependents (DEP_ENVSAFE_INCLUDE).
+    println!("cargo:include={}", include.display());
 }
 
 /// The directory holding the library's `src/` and `include/`: the
@@ -90,11 +93,12 @@ fn library_root(manifest: &Path) -> PathBuf {
     root
 }
 
-fn c_files(dir: &Path) -> Vec<PathBuf> {
+/// The files in DIR whose extension is EXT, sorted.
+fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let entries = fs::read_dir(dir).unwrap_or_else(|e| fail(&format!("{}: {}", dir.display(), e)));
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().map_or(false, |x| x == "c"))
+        .filter(|p| p.extension().map_or(false, |x| x == ext))
         .collect();
     files.sort();
     files
