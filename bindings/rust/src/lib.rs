@@ -85,8 +85,12 @@
 //!   protect the process that loads it: only the executable's symbols come
 //!   before libc's.  [`protected`] then returns false, unless the process
 //!   runs with the preloaded libenvsafe.so, which the safe API then uses.
-//! - Statically linked executables have no dynamic symbol table to check:
-//!   [`protected`] returns false there.
+//! - **Statically linked executables**: every call made by name (std's,
+//!   C code's) is linked to the crate's functions, so the race is fixed
+//!   there too; but glibc's static library also links its own
+//!   implementation for its internal use at start-up, and there is no
+//!   dynamic symbol table to check, so [`protected`] returns false and
+//!   the safe writers panic.
 //!
 //! # Together with the preloaded library
 //!

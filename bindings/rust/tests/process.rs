@@ -148,6 +148,56 @@ fn executable_defines_and_exports_the_six_functions() {
     assert!(!dynamic.contains("envsafe"), "the executable needs an envsafe library: {}", dynamic);
 }
 
+/// The defined symbols of BINARY's static symbol table, as (name, address).
+fn static_symbols(binary: &std::path::Path) -> Vec<(String, String)> {
+    let out = Command::new("nm").args(["--defined-only"]).arg(binary).output().expect("running nm (binutils)");
+    assert!(out.status.success(), "nm {} failed", binary.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            if f.len() == 3 {
+                Some((f[2].to_string(), f[0].to_string()))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// A static executable takes the crate's functions for every call made
+/// by name, so it survives the race.  glibc's static library still links
+/// its own implementation for its internal use at start-up (unsetting
+/// unsafe variables in setuid programs), and there is no dynamic symbol
+/// table to check, so protected() does not claim protection.
+#[test]
+fn static_executable_survives_but_protected_says_false() {
+    let binary = support::static_race_fixture();
+    let symbols = static_symbols(&binary);
+    let address = |name: &str| symbols.iter().find(|(n, _)| n == name).map(|(_, a)| a.clone());
+    for name in SIX {
+        assert!(address(name).is_some(), "{} does not define {}", binary.display(), name);
+    }
+    // glibc's setenv, unsetenv and clearenv are weak aliases of these; the
+    // names must be the crate's definitions instead.
+    for (public, internal) in [("setenv", "__setenv"), ("unsetenv", "__unsetenv"), ("clearenv", "__clearenv")] {
+        if let Some(libc) = address(internal) {
+            assert_ne!(address(public), Some(libc), "{} is libc's {}", public, internal);
+        }
+    }
+    let make = || {
+        let mut cmd = command(&binary);
+        cmd.args(["churn", "1"]);
+        cmd
+    };
+    let o = run(&mut make());
+    assert_survived("static race with the crate", &o);
+    assert_eq!(o.value("protected").as_deref(), Some("false"), "{}", o.describe());
+    let signals = crashes("static race with the crate", 2, &make);
+    eprintln!("static race with the crate: crashed in {} of 3 runs", signals.len());
+    assert!(signals.is_empty(), "static race with the crate: crashed with signals {:?}", signals);
+}
+
 fn preloaded(mut cmd: Command) -> Command {
     cmd.env("LD_PRELOAD", support::preload_library());
     cmd

@@ -79,9 +79,16 @@ fn check(what: &str, cmd: &mut Command) {
 /// Builds fixture package PACKAGE (a directory of tests/fixtures) in
 /// release mode into target directory TARGET, with FEATURES.
 fn cargo_build(package: &str, target: &str, features: &[&str]) -> PathBuf {
+    cargo_build_with(package, target, features, "")
+}
+
+/// cargo_build, with RUSTFLAGS (target directories must not be shared
+/// between different flags).
+fn cargo_build_with(package: &str, target: &str, features: &[&str], rustflags: &str) -> PathBuf {
     let dir = scratch().join(target);
     once(&format!("{}:{}:{:?}", package, target, features), || {
         let mut cmd = Command::new(cargo());
+        cmd.env("RUSTFLAGS", rustflags);
         cmd.args(["build", "--offline", "--release", "--quiet", "--manifest-path"])
             .arg(fixtures_src().join(package).join("Cargo.toml"))
             .arg("--target-dir")
@@ -102,6 +109,11 @@ pub fn race_fixture(bin: &str, protected: bool) -> PathBuf {
     } else {
         cargo_build("race", "stock", &[]).join(bin)
     }
+}
+
+/// The race fixture with the crate, linked statically (crt-static).
+pub fn static_race_fixture() -> PathBuf {
+    cargo_build_with("race", "static", &["protect"], "-C target-feature=+crt-static").join("race")
 }
 
 pub fn edition2024_fixture() -> PathBuf {
