@@ -83,7 +83,9 @@ fn library_root(manifest: &Path) -> PathBuf {
         Some(dir) => PathBuf::from(dir),
         None => manifest.join("..").join(".."),
     };
-    if !root.join("src").join("getenv.c").is_file() || !root.join("include").join("envsafe.h").is_file() {
+    if !root.join("src").join("getenv.c").is_file()
+        || !root.join("include").join("envsafe.h").is_file()
+    {
         fail(&format!(
             "cannot find libenvsafe's C sources in {} (expected src/getenv.c and include/envsafe.h): \
              build the crate from the envsafe repository (bindings/rust), or set ENVSAFE_SOURCE_DIR",
@@ -125,23 +127,43 @@ fn tool(var: &str, default: &str) -> OsString {
 }
 
 /// Compile every source, at most NUM_JOBS at a time; returns the objects.
-fn compile_all(cc: &OsString, sources: &[PathBuf], src: &Path, include: &Path, obj_dir: &Path) -> Vec<PathBuf> {
-    let jobs: usize = env::var("NUM_JOBS").ok().and_then(|s| s.parse().ok()).unwrap_or(1).max(1);
+fn compile_all(
+    cc: &OsString,
+    sources: &[PathBuf],
+    src: &Path,
+    include: &Path,
+    obj_dir: &Path,
+) -> Vec<PathBuf> {
+    let jobs: usize = env::var("NUM_JOBS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let debug = env::var("DEBUG").as_deref() == Ok("true");
     let mut objects = Vec::new();
     let mut running: Vec<(Child, PathBuf)> = Vec::new();
     for source in sources {
-        let stem = source.file_stem().expect("a file name").to_string_lossy().into_owned();
+        let stem = source
+            .file_stem()
+            .expect("a file name")
+            .to_string_lossy()
+            .into_owned();
         let object = obj_dir.join(format!("{}.o", stem));
         let mut cmd = Command::new(cc);
         // The library's own flags (mk/lib.mk), plus -fPIC: Rust links
         // position-independent executables.
-        cmd.args(["-std=gnu11", "-O2", "-fPIC", "-fvisibility=hidden", "-fno-strict-aliasing"])
-            .args(["-Wall", "-Wextra"])
-            .arg("-I")
-            .arg(include)
-            .arg("-I")
-            .arg(src);
+        cmd.args([
+            "-std=gnu11",
+            "-O2",
+            "-fPIC",
+            "-fvisibility=hidden",
+            "-fno-strict-aliasing",
+        ])
+        .args(["-Wall", "-Wextra"])
+        .arg("-I")
+        .arg(include)
+        .arg("-I")
+        .arg(src);
         if debug {
             cmd.arg("-g");
         }
@@ -150,9 +172,12 @@ fn compile_all(cc: &OsString, sources: &[PathBuf], src: &Path, include: &Path, o
             let (child, what) = running.remove(0);
             wait(child, &what);
         }
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| fail(&format!("cannot run the C compiler {:?}: {} (set CC)", cc, e)));
+        let child = cmd.spawn().unwrap_or_else(|e| {
+            fail(&format!(
+                "cannot run the C compiler {:?}: {} (set CC)",
+                cc, e
+            ))
+        });
         running.push((child, source.clone()));
         objects.push(object);
     }
@@ -165,7 +190,11 @@ fn compile_all(cc: &OsString, sources: &[PathBuf], src: &Path, include: &Path, o
 fn wait(mut child: Child, source: &Path) {
     match child.wait() {
         Ok(status) if status.success() => {}
-        Ok(status) => fail(&format!("compiling {} failed ({})", source.display(), status)),
+        Ok(status) => fail(&format!(
+            "compiling {} failed ({})",
+            source.display(),
+            status
+        )),
         Err(e) => fail(&format!("compiling {}: {}", source.display(), e)),
     }
 }
@@ -173,7 +202,10 @@ fn wait(mut child: Child, source: &Path) {
 fn run(mut cmd: Command, what: &str) {
     match cmd.status() {
         Ok(status) if status.success() => {}
-        Ok(status) => fail(&format!("cannot {}: {:?} exited with {}", what, cmd, status)),
+        Ok(status) => fail(&format!(
+            "cannot {}: {:?} exited with {}",
+            what, cmd, status
+        )),
         Err(e) => fail(&format!("cannot {}: {:?}: {} (set AR)", what, cmd, e)),
     }
 }

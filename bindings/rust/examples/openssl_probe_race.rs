@@ -56,8 +56,16 @@ impl Writer {
     fn libc() -> Writer {
         let set = unsafe { dlsym(RTLD_NEXT, b"setenv\0".as_ptr() as *const c_char) };
         let unset = unsafe { dlsym(RTLD_NEXT, b"unsetenv\0".as_ptr() as *const c_char) };
-        assert!(!set.is_null() && !unset.is_null(), "libc's setenv/unsetenv not found");
-        unsafe { Writer::Libc(std::mem::transmute(set), std::mem::transmute(unset)) }
+        assert!(
+            !set.is_null() && !unset.is_null(),
+            "libc's setenv/unsetenv not found"
+        );
+        unsafe {
+            Writer::Libc(
+                std::mem::transmute::<*mut c_void, SetenvFn>(set),
+                std::mem::transmute::<*mut c_void, UnsetenvFn>(unset),
+            )
+        }
     }
 
     fn set(&self, name: &str, value: &str) {
@@ -129,8 +137,14 @@ fn service(writer: Writer) {
         probes += 1;
     }
     stop.store(true, Ordering::Relaxed);
-    let logged: u64 = workers.into_iter().map(|w| w.join().expect("a worker panicked")).sum();
-    println!("survived {} certificate probes while 2 threads logged {} errors", probes, logged);
+    let logged: u64 = workers
+        .into_iter()
+        .map(|w| w.join().expect("a worker panicked"))
+        .sum();
+    println!(
+        "survived {} certificate probes while 2 threads logged {} errors",
+        probes, logged
+    );
 }
 
 fn main() {
@@ -143,7 +157,10 @@ fn main() {
     println!("envsafe::protected() = {}", envsafe::protected());
     let exe = std::env::current_exe().expect("this program's path");
     let mut envsafe_survived = false;
-    for (mode, label) in [("libc", "libc's setenv (no envsafe)"), ("envsafe", "std::env::set_var + envsafe")] {
+    for (mode, label) in [
+        ("libc", "libc's setenv (no envsafe)"),
+        ("envsafe", "std::env::set_var + envsafe"),
+    ] {
         let mut child = Command::new(&exe);
         child.arg(mode);
         // SAFETY: setrlimit is async-signal-safe; a crash needs no core file.

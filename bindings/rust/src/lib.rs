@@ -213,10 +213,13 @@ pub fn var_os<K: AsRef<OsStr>>(key: K) -> Option<OsString> {
     loop {
         // SAFETY: BUF has room for capacity() bytes; getenv_r writes at
         // most that many (the value and its NUL) or nothing.
-        let r = unsafe { (imp.getenv_r)(k.as_ptr(), buf.as_mut_ptr() as *mut c_char, buf.capacity()) };
+        let r =
+            unsafe { (imp.getenv_r)(k.as_ptr(), buf.as_mut_ptr() as *mut c_char, buf.capacity()) };
         if r == 0 {
             // SAFETY: getenv_r stored a NUL-terminated string in BUF.
-            let len = unsafe { CStr::from_ptr(buf.as_ptr() as *const c_char) }.to_bytes().len();
+            let len = unsafe { CStr::from_ptr(buf.as_ptr() as *const c_char) }
+                .to_bytes()
+                .len();
             unsafe { buf.set_len(len) };
             return Some(OsString::from_vec(buf));
         }
@@ -265,7 +268,10 @@ fn copy_snapshot(imp: &owner::Imp) -> Vec<(OsString, OsString)> {
     unsafe {
         let snap = (imp.snapshot_take)();
         if snap.is_null() {
-            panic!("envsafe::snapshot: {}", std::io::Error::from_raw_os_error(sys::ENOMEM));
+            panic!(
+                "envsafe::snapshot: {}",
+                std::io::Error::from_raw_os_error(sys::ENOMEM)
+            );
         }
         let mut entries = Vec::new();
         let mut p = (imp.snapshot_envp)(snap);

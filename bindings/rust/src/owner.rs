@@ -83,7 +83,11 @@ fn find() -> Option<&'static Imp> {
         sys::putenv as sys::PutenvFn as usize,
         sys::clearenv as sys::ClearenvFn as usize,
     ];
-    if REPLACED.iter().zip(own.iter()).all(|(name, &mine)| sys::global_symbol(name) as usize == mine) {
+    if REPLACED
+        .iter()
+        .zip(own.iter())
+        .all(|(name, &mine)| sys::global_symbol(name) as usize == mine)
+    {
         return Some(&OWN);
     }
     mapped_library().map(|imp| &*Box::leak(Box::new(imp)))

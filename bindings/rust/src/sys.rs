@@ -45,7 +45,7 @@ extern "C" {
 }
 
 /// `RTLD_DEFAULT` is a null handle on glibc and musl.
-pub const RTLD_DEFAULT: *mut c_void = 0 as *mut c_void;
+pub const RTLD_DEFAULT: *mut c_void = std::ptr::null_mut();
 /// `RTLD_LAZY | RTLD_NOLOAD`: a handle to an object only if already mapped.
 /// Both values are the same on glibc and musl.
 pub const RTLD_LAZY_NOLOAD: c_int = 0x0001 | 0x0004;

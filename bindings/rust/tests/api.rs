@@ -56,8 +56,14 @@ fn non_utf8_values_and_long_values() {
     let raw = OsStr::from_bytes(b"caf\xe9");
     envsafe::set_var("ENVSAFE_API_C", raw);
     assert_eq!(envsafe::var_os("ENVSAFE_API_C").as_deref(), Some(raw));
-    assert_eq!(envsafe::var("ENVSAFE_API_C"), std::env::var("ENVSAFE_API_C"));
-    assert_eq!(envsafe::var("ENVSAFE_API_C"), Err(VarError::NotUnicode(raw.to_os_string())));
+    assert_eq!(
+        envsafe::var("ENVSAFE_API_C"),
+        std::env::var("ENVSAFE_API_C")
+    );
+    assert_eq!(
+        envsafe::var("ENVSAFE_API_C"),
+        Err(VarError::NotUnicode(raw.to_os_string()))
+    );
     // Longer than var_os's first buffer, so getenv_r reports ERANGE first.
     let long = "v".repeat(100_000);
     envsafe::set_var("ENVSAFE_API_C", &long);
@@ -73,7 +79,12 @@ fn panics(f: impl FnOnce() + panic::UnwindSafe) -> bool {
 #[allow(unused_unsafe)]
 fn invalid_names_and_values_are_refused_as_std_refuses_them() {
     let _g = lock();
-    for (k, v) in [("", "x"), ("A=B", "x"), ("A\0B", "x"), ("ENVSAFE_API_D", "x\0y")] {
+    for (k, v) in [
+        ("", "x"),
+        ("A=B", "x"),
+        ("A\0B", "x"),
+        ("ENVSAFE_API_D", "x\0y"),
+    ] {
         let std_panics = panics(move || unsafe { std::env::set_var(k, v) });
         let ours = panics(move || envsafe::set_var(k, v));
         assert_eq!(ours, std_panics, "set_var({:?}, {:?})", k, v);
@@ -131,8 +142,14 @@ fn snapshots_never_see_half_of_a_sequence() {
     let mut seen_both = 0;
     for _ in 0..2000 {
         let snap: Vec<(OsString, OsString)> = envsafe::snapshot().collect();
-        let a = snap.iter().find(|(k, _)| k == "ENVSAFE_API_SEQ_A").map(|(_, v)| v.clone());
-        let b = snap.iter().find(|(k, _)| k == "ENVSAFE_API_SEQ_B").map(|(_, v)| v.clone());
+        let a = snap
+            .iter()
+            .find(|(k, _)| k == "ENVSAFE_API_SEQ_A")
+            .map(|(_, v)| v.clone());
+        let b = snap
+            .iter()
+            .find(|(k, _)| k == "ENVSAFE_API_SEQ_B")
+            .map(|(_, v)| v.clone());
         if let Some(b) = b {
             assert_eq!(a.as_ref(), Some(&b), "B without the A of the same round");
             seen_both += 1;
@@ -141,5 +158,8 @@ fn snapshots_never_see_half_of_a_sequence() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let rounds = writer.join().expect("the writer panicked");
     assert!(rounds > 0);
-    eprintln!("{} writer rounds; {} of 2000 snapshots held both variables", rounds, seen_both);
+    eprintln!(
+        "{} writer rounds; {} of 2000 snapshots held both variables",
+        rounds, seen_both
+    );
 }

@@ -23,7 +23,13 @@ fn assert_survived(what: &str, o: &Outcome) {
     );
     for key in ["rounds", "reader_calls"] {
         let n: u64 = o.value(key).and_then(|v| v.parse().ok()).unwrap_or(0);
-        assert!(n > 0, "{}: no {} (the race did not run): {}", what, key, o.describe());
+        assert!(
+            n > 0,
+            "{}: no {} (the race did not run): {}",
+            what,
+            key,
+            o.describe()
+        );
     }
 }
 
@@ -47,18 +53,43 @@ fn crashes(what: &str, runs: usize, make: &dyn Fn() -> Command) -> Vec<i32> {
 /// before 2.41), proving that the protected runs could have failed.
 fn assert_stock_crashes(what: &str, make: &dyn Fn() -> Command) {
     let signals = crashes(what, STOCK_RUNS, make);
-    eprintln!("{}: crashed in {} of {} runs, signals {:?}", what, signals.len(), STOCK_RUNS, signals);
+    eprintln!(
+        "{}: crashed in {} of {} runs, signals {:?}",
+        what,
+        signals.len(),
+        STOCK_RUNS,
+        signals
+    );
     if support::stock_libc_can_crash() {
-        assert!(!signals.is_empty(), "{}: stock libc never crashed in {} runs", what, STOCK_RUNS);
+        assert!(
+            !signals.is_empty(),
+            "{}: stock libc never crashed in {} runs",
+            what,
+            STOCK_RUNS
+        );
     } else {
-        eprintln!("{}: glibc {:?} does not free environ under readers; no crash expected", what, support::glibc_version());
+        eprintln!(
+            "{}: glibc {:?} does not free environ under readers; no crash expected",
+            what,
+            support::glibc_version()
+        );
     }
 }
 
 fn assert_protected_survives(what: &str, make: &dyn Fn() -> Command) {
     let signals = crashes(what, PROTECTED_RUNS, make);
-    eprintln!("{}: crashed in {} of {} runs", what, signals.len(), PROTECTED_RUNS);
-    assert!(signals.is_empty(), "{}: crashed with signals {:?}", what, signals);
+    eprintln!(
+        "{}: crashed in {} of {} runs",
+        what,
+        signals.len(),
+        PROTECTED_RUNS
+    );
+    assert!(
+        signals.is_empty(),
+        "{}: crashed with signals {:?}",
+        what,
+        signals
+    );
 }
 
 fn race_with(protected: bool, args: &[&str]) -> Command {
@@ -81,15 +112,30 @@ fn plugin_host(protected: bool) -> Command {
 fn blog_race_with_the_crate_never_crashes() {
     let first = run(&mut race(true));
     assert_survived("race with the crate", &first);
-    assert_eq!(first.value("protected").as_deref(), Some("true"), "{}", first.describe());
-    assert_eq!(first.value("global_setenv").as_deref(), Some("exe"), "{}", first.describe());
+    assert_eq!(
+        first.value("protected").as_deref(),
+        Some("true"),
+        "{}",
+        first.describe()
+    );
+    assert_eq!(
+        first.value("global_setenv").as_deref(),
+        Some("exe"),
+        "{}",
+        first.describe()
+    );
     assert_protected_survives("race with the crate", &|| race(true));
 }
 
 #[test]
 fn blog_race_without_the_crate_crashes() {
     let o = run(&mut race_with(false, &["churn", "0"]));
-    assert_eq!(o.value("global_setenv").as_deref(), Some("libc.so.6"), "{}", o.describe());
+    assert_eq!(
+        o.value("global_setenv").as_deref(),
+        Some("libc.so.6"),
+        "{}",
+        o.describe()
+    );
     assert_stock_crashes("race without the crate", &|| race(false));
 }
 
@@ -123,34 +169,71 @@ fn defined_dynamic_symbols(binary: &std::path::Path) -> Vec<String> {
     assert!(out.status.success(), "nm -D {} failed", binary.display());
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter_map(|l| l.split_whitespace().nth(2).map(|s| s.split('@').next().unwrap_or(s).to_string()))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .nth(2)
+                .map(|s| s.split('@').next().unwrap_or(s).to_string())
+        })
         .collect()
 }
 
-const SIX: [&str; 6] = ["getenv", "secure_getenv", "setenv", "unsetenv", "putenv", "clearenv"];
+const SIX: [&str; 6] = [
+    "getenv",
+    "secure_getenv",
+    "setenv",
+    "unsetenv",
+    "putenv",
+    "clearenv",
+];
 
 #[test]
 fn executable_defines_and_exports_the_six_functions() {
     let protected = support::race_fixture("race", true);
     let defined = defined_dynamic_symbols(&protected);
     for name in SIX {
-        assert!(defined.iter().any(|d| d == name), "nm -D {}: {} is not exported: {:?}", protected.display(), name, defined);
+        assert!(
+            defined.iter().any(|d| d == name),
+            "nm -D {}: {} is not exported: {:?}",
+            protected.display(),
+            name,
+            defined
+        );
     }
     let stock = support::race_fixture("race", false);
     let defined = defined_dynamic_symbols(&stock);
     for name in SIX {
-        assert!(!defined.iter().any(|d| d == name), "the stock fixture defines {}", name);
+        assert!(
+            !defined.iter().any(|d| d == name),
+            "the stock fixture defines {}",
+            name
+        );
     }
     // No libenvsafe.so is needed at run time.
-    let out = Command::new("readelf").arg("-d").arg(&protected).output().expect("running readelf (binutils)");
+    let out = Command::new("readelf")
+        .arg("-d")
+        .arg(&protected)
+        .output()
+        .expect("running readelf (binutils)");
     let dynamic = String::from_utf8_lossy(&out.stdout);
-    assert!(dynamic.contains("(NEEDED)"), "readelf -d printed no NEEDED entries: {}", dynamic);
-    assert!(!dynamic.contains("envsafe"), "the executable needs an envsafe library: {}", dynamic);
+    assert!(
+        dynamic.contains("(NEEDED)"),
+        "readelf -d printed no NEEDED entries: {}",
+        dynamic
+    );
+    assert!(
+        !dynamic.contains("envsafe"),
+        "the executable needs an envsafe library: {}",
+        dynamic
+    );
 }
 
 /// The defined symbols of BINARY's static symbol table, as (name, address).
 fn static_symbols(binary: &std::path::Path) -> Vec<(String, String)> {
-    let out = Command::new("nm").args(["--defined-only"]).arg(binary).output().expect("running nm (binutils)");
+    let out = Command::new("nm")
+        .args(["--defined-only"])
+        .arg(binary)
+        .output()
+        .expect("running nm (binutils)");
     assert!(out.status.success(), "nm {} failed", binary.display());
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -174,15 +257,35 @@ fn static_symbols(binary: &std::path::Path) -> Vec<(String, String)> {
 fn static_executable_survives_but_protected_says_false() {
     let binary = support::static_race_fixture();
     let symbols = static_symbols(&binary);
-    let address = |name: &str| symbols.iter().find(|(n, _)| n == name).map(|(_, a)| a.clone());
+    let address = |name: &str| {
+        symbols
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, a)| a.clone())
+    };
     for name in SIX {
-        assert!(address(name).is_some(), "{} does not define {}", binary.display(), name);
+        assert!(
+            address(name).is_some(),
+            "{} does not define {}",
+            binary.display(),
+            name
+        );
     }
     // glibc's setenv, unsetenv and clearenv are weak aliases of these; the
     // names must be the crate's definitions instead.
-    for (public, internal) in [("setenv", "__setenv"), ("unsetenv", "__unsetenv"), ("clearenv", "__clearenv")] {
+    for (public, internal) in [
+        ("setenv", "__setenv"),
+        ("unsetenv", "__unsetenv"),
+        ("clearenv", "__clearenv"),
+    ] {
         if let Some(libc) = address(internal) {
-            assert_ne!(address(public), Some(libc), "{} is libc's {}", public, internal);
+            assert_ne!(
+                address(public),
+                Some(libc),
+                "{} is libc's {}",
+                public,
+                internal
+            );
         }
     }
     let make = || {
@@ -192,10 +295,22 @@ fn static_executable_survives_but_protected_says_false() {
     };
     let o = run(&mut make());
     assert_survived("static race with the crate", &o);
-    assert_eq!(o.value("protected").as_deref(), Some("false"), "{}", o.describe());
+    assert_eq!(
+        o.value("protected").as_deref(),
+        Some("false"),
+        "{}",
+        o.describe()
+    );
     let signals = crashes("static race with the crate", 2, &make);
-    eprintln!("static race with the crate: crashed in {} of 3 runs", signals.len());
-    assert!(signals.is_empty(), "static race with the crate: crashed with signals {:?}", signals);
+    eprintln!(
+        "static race with the crate: crashed in {} of 3 runs",
+        signals.len()
+    );
+    assert!(
+        signals.is_empty(),
+        "static race with the crate: crashed with signals {:?}",
+        signals
+    );
 }
 
 fn preloaded(mut cmd: Command) -> Command {
@@ -209,16 +324,43 @@ fn with_the_preloaded_library_too_the_crate_owns_environ() {
     assert_survived("race with the crate and the preloaded library", &o);
     // Two copies are mapped; every environment function resolves to the
     // executable's, while the library's own extensions remain visible.
-    assert_eq!(o.value("global_setenv").as_deref(), Some("exe"), "{}", o.describe());
-    assert_eq!(o.value("global_envsafe_version").as_deref(), Some("libenvsafe.so"), "{}", o.describe());
-    assert_eq!(o.value("protected").as_deref(), Some("true"), "{}", o.describe());
+    assert_eq!(
+        o.value("global_setenv").as_deref(),
+        Some("exe"),
+        "{}",
+        o.describe()
+    );
+    assert_eq!(
+        o.value("global_envsafe_version").as_deref(),
+        Some("libenvsafe.so"),
+        "{}",
+        o.describe()
+    );
+    assert_eq!(
+        o.value("protected").as_deref(),
+        Some("true"),
+        "{}",
+        o.describe()
+    );
 
     let p = run(&mut preloaded(plugin_host(true)));
     assert_survived("plugin with the crate and the preloaded library", &p);
-    assert_eq!(p.value("plugin_putenv").as_deref(), Some("exe"), "{}", p.describe());
-    assert_eq!(p.value("plugin_unsetenv").as_deref(), Some("exe"), "{}", p.describe());
+    assert_eq!(
+        p.value("plugin_putenv").as_deref(),
+        Some("exe"),
+        "{}",
+        p.describe()
+    );
+    assert_eq!(
+        p.value("plugin_unsetenv").as_deref(),
+        Some("exe"),
+        "{}",
+        p.describe()
+    );
 
-    assert_protected_survives("race with the crate and the preloaded library", &|| preloaded(race(true)));
+    assert_protected_survives("race with the crate and the preloaded library", &|| {
+        preloaded(race(true))
+    });
 }
 
 /// The stderr lines strict mode wrote for `race once` (one set_var while
@@ -227,15 +369,26 @@ fn strict_warnings(mut cmd: Command) -> usize {
     cmd.env("ENVSAFE_STRICT", "warn");
     let o = run(&mut cmd);
     assert_eq!(o.code, Some(0), "{}", o.describe());
-    o.stderr.lines().filter(|l| l.starts_with("envsafe: strict: ")).count()
+    o.stderr
+        .lines()
+        .filter(|l| l.starts_with("envsafe: strict: "))
+        .count()
 }
 
 #[test]
 fn one_copy_observes_each_write() {
     let once = |protected: bool| race_with(protected, &["once"]);
     assert_eq!(strict_warnings(once(true)), 1, "the crate alone");
-    assert_eq!(strict_warnings(preloaded(once(true))), 1, "the crate and the preloaded library");
-    assert_eq!(strict_warnings(preloaded(once(false))), 1, "the preloaded library alone");
+    assert_eq!(
+        strict_warnings(preloaded(once(true))),
+        1,
+        "the crate and the preloaded library"
+    );
+    assert_eq!(
+        strict_warnings(preloaded(once(false))),
+        1,
+        "the preloaded library alone"
+    );
     assert_eq!(strict_warnings(once(false)), 0, "stock libc");
 }
 
@@ -248,23 +401,68 @@ fn in_a_shared_library_the_crate_is_not_protected_and_says_so() {
     cmd.arg(&library);
     let o = run(&mut cmd);
     assert_eq!(o.code, Some(0), "{}", o.describe());
-    assert_eq!(o.value("protected").as_deref(), Some("0"), "{}", o.describe());
+    assert_eq!(
+        o.value("protected").as_deref(),
+        Some("0"),
+        "{}",
+        o.describe()
+    );
     // Writes refuse (a panic), reads fall back to std::env.
-    assert_eq!(o.value("set_var_panicked").as_deref(), Some("1"), "{}", o.describe());
+    assert_eq!(
+        o.value("set_var_panicked").as_deref(),
+        Some("1"),
+        "{}",
+        o.describe()
+    );
     assert!(o.stderr.contains("not envsafe's"), "{}", o.describe());
-    assert_eq!(o.value("getenv_sees_rust").as_deref(), Some("(unset)"), "{}", o.describe());
-    assert_eq!(o.value("var_sees_c").as_deref(), Some("7"), "{}", o.describe());
+    assert_eq!(
+        o.value("getenv_sees_rust").as_deref(),
+        Some("(unset)"),
+        "{}",
+        o.describe()
+    );
+    assert_eq!(
+        o.value("var_sees_c").as_deref(),
+        Some("7"),
+        "{}",
+        o.describe()
+    );
 
     // Under the preloaded library the crate uses that copy.
     let mut cmd = preloaded(command(&host));
     cmd.arg(&library);
     let o = run(&mut cmd);
     assert_eq!(o.code, Some(0), "{}", o.describe());
-    assert_eq!(o.value("protected").as_deref(), Some("1"), "{}", o.describe());
-    assert_eq!(o.value("protected_by_crate").as_deref(), Some("0"), "{}", o.describe());
-    assert_eq!(o.value("set_var_panicked").as_deref(), Some("0"), "{}", o.describe());
-    assert_eq!(o.value("getenv_sees_rust").as_deref(), Some("rust"), "{}", o.describe());
-    assert_eq!(o.value("var_sees_c").as_deref(), Some("7"), "{}", o.describe());
+    assert_eq!(
+        o.value("protected").as_deref(),
+        Some("1"),
+        "{}",
+        o.describe()
+    );
+    assert_eq!(
+        o.value("protected_by_crate").as_deref(),
+        Some("0"),
+        "{}",
+        o.describe()
+    );
+    assert_eq!(
+        o.value("set_var_panicked").as_deref(),
+        Some("0"),
+        "{}",
+        o.describe()
+    );
+    assert_eq!(
+        o.value("getenv_sees_rust").as_deref(),
+        Some("rust"),
+        "{}",
+        o.describe()
+    );
+    assert_eq!(
+        o.value("var_sees_c").as_deref(),
+        Some("7"),
+        "{}",
+        o.describe()
+    );
 }
 
 /// Printed instead of building the 2024 fixture when cargo predates the
@@ -282,6 +480,16 @@ fn edition_2024_dependent() {
     cmd.arg("1");
     let o = run(&mut cmd);
     assert_survived("edition 2024 dependent", &o);
-    assert_eq!(o.value("protected").as_deref(), Some("true"), "{}", o.describe());
-    assert_eq!(o.value("edition").as_deref(), Some("2024"), "{}", o.describe());
+    assert_eq!(
+        o.value("protected").as_deref(),
+        Some("true"),
+        "{}",
+        o.describe()
+    );
+    assert_eq!(
+        o.value("edition").as_deref(),
+        Some("2024"),
+        "{}",
+        o.describe()
+    );
 }

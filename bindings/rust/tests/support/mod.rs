@@ -28,7 +28,11 @@ pub fn fixtures_src() -> PathBuf {
 /// (target/<profile>/deps/<test> -> target/envsafe-fixtures).
 pub fn scratch() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
-    let target = exe.ancestors().nth(3).expect("a target directory").to_path_buf();
+    let target = exe
+        .ancestors()
+        .nth(3)
+        .expect("a target directory")
+        .to_path_buf();
     let dir = target.join("envsafe-fixtures");
     std::fs::create_dir_all(&dir).expect("creating the fixtures directory");
     dir
@@ -39,12 +43,17 @@ fn cargo() -> OsString {
 }
 
 fn c_compiler() -> OsString {
-    std::env::var_os("CC").filter(|s| !s.is_empty()).unwrap_or_else(|| OsString::from("cc"))
+    std::env::var_os("CC")
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| OsString::from("cc"))
 }
 
 /// The version of the cargo running the tests, as (major, minor).
 pub fn cargo_version() -> (u32, u32) {
-    let out = Command::new(cargo()).arg("--version").output().expect("running cargo --version");
+    let out = Command::new(cargo())
+        .arg("--version")
+        .output()
+        .expect("running cargo --version");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let v: Vec<u32> = text
         .split_whitespace()
@@ -72,7 +81,9 @@ fn once(key: &str, build: impl FnOnce()) {
 }
 
 fn check(what: &str, cmd: &mut Command) {
-    let status = cmd.status().unwrap_or_else(|e| panic!("{}: cannot run {:?}: {}", what, cmd, e));
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("{}: cannot run {:?}: {}", what, cmd, e));
     assert!(status.success(), "{} failed: {:?} ({})", what, cmd, status);
 }
 
@@ -89,11 +100,17 @@ fn cargo_build_with(package: &str, target: &str, features: &[&str], rustflags: &
     once(&format!("{}:{}:{:?}", package, target, features), || {
         let mut cmd = Command::new(cargo());
         cmd.env("RUSTFLAGS", rustflags);
-        cmd.args(["build", "--offline", "--release", "--quiet", "--manifest-path"])
-            .arg(fixtures_src().join(package).join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&dir)
-            .env_remove("CARGO_TARGET_DIR");
+        cmd.args([
+            "build",
+            "--offline",
+            "--release",
+            "--quiet",
+            "--manifest-path",
+        ])
+        .arg(fixtures_src().join(package).join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&dir)
+        .env_remove("CARGO_TARGET_DIR");
         for f in features {
             cmd.args(["--features", f]);
         }
@@ -113,7 +130,13 @@ pub fn race_fixture(bin: &str, protected: bool) -> PathBuf {
 
 /// The race fixture with the crate, linked statically (crt-static).
 pub fn static_race_fixture() -> PathBuf {
-    cargo_build_with("race", "static", &["protect"], "-C target-feature=+crt-static").join("race")
+    cargo_build_with(
+        "race",
+        "static",
+        &["protect"],
+        "-C target-feature=+crt-static",
+    )
+    .join("race")
 }
 
 pub fn edition2024_fixture() -> PathBuf {
@@ -129,7 +152,11 @@ fn cc(out: &str, sources: &[PathBuf], args: &[&str]) -> PathBuf {
     let path = scratch().join(out);
     once(out, || {
         let mut cmd = Command::new(c_compiler());
-        cmd.args(["-std=gnu11", "-O2", "-Wall", "-Wextra"]).args(args).arg("-o").arg(&path).args(sources);
+        cmd.args(["-std=gnu11", "-O2", "-Wall", "-Wextra"])
+            .args(args)
+            .arg("-o")
+            .arg(&path)
+            .args(sources);
         check(&format!("compiling {}", out), &mut cmd);
     });
     path
@@ -137,12 +164,20 @@ fn cc(out: &str, sources: &[PathBuf], args: &[&str]) -> PathBuf {
 
 /// tests/fixtures/plugin.c as a shared object.
 pub fn plugin() -> PathBuf {
-    cc("libplugin.so", &[fixtures_src().join("plugin.c")], &["-fPIC", "-shared"])
+    cc(
+        "libplugin.so",
+        &[fixtures_src().join("plugin.c")],
+        &["-fPIC", "-shared"],
+    )
 }
 
 /// tests/fixtures/cdylib_host.c, linked against stock libc only.
 pub fn cdylib_host() -> PathBuf {
-    cc("cdylib_host", &[fixtures_src().join("cdylib_host.c")], &["-ldl"])
+    cc(
+        "cdylib_host",
+        &[fixtures_src().join("cdylib_host.c")],
+        &["-ldl"],
+    )
 }
 
 /// A libenvsafe.so to preload: ENVSAFE_PRELOAD_LIBRARY (the make target
@@ -151,7 +186,11 @@ pub fn cdylib_host() -> PathBuf {
 pub fn preload_library() -> PathBuf {
     if let Some(path) = std::env::var_os("ENVSAFE_PRELOAD_LIBRARY") {
         let path = PathBuf::from(path);
-        assert!(path.is_file(), "ENVSAFE_PRELOAD_LIBRARY={} is not a file", path.display());
+        assert!(
+            path.is_file(),
+            "ENVSAFE_PRELOAD_LIBRARY={} is not a file",
+            path.display()
+        );
         return path;
     }
     let root = crate_dir().join("..").join("..");
@@ -161,13 +200,26 @@ pub fn preload_library() -> PathBuf {
         .filter(|p| p.extension().map_or(false, |x| x == "c"))
         .collect();
     sources.sort();
-    let map = format!("-Wl,--version-script={}", root.join("src").join("envsafe.map").display());
+    let map = format!(
+        "-Wl,--version-script={}",
+        root.join("src").join("envsafe.map").display()
+    );
     let inc = format!("-I{}", root.join("include").display());
     let src = format!("-I{}", root.join("src").display());
     cc(
         "libenvsafe.so",
         &sources,
-        &["-fPIC", "-shared", "-fvisibility=hidden", "-fno-strict-aliasing", &inc, &src, &map, "-ldl", "-lpthread"],
+        &[
+            "-fPIC",
+            "-shared",
+            "-fvisibility=hidden",
+            "-fno-strict-aliasing",
+            &inc,
+            &src,
+            &map,
+            "-ldl",
+            "-lpthread",
+        ],
     )
 }
 
@@ -188,7 +240,10 @@ impl Outcome {
     /// The value of the last `KEY=value` line of stdout.
     pub fn value(&self, key: &str) -> Option<String> {
         let prefix = format!("{}=", key);
-        self.stdout.lines().rev().find_map(|l| l.strip_prefix(prefix.as_str()).map(str::to_string))
+        self.stdout
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix(prefix.as_str()).map(str::to_string))
     }
 
     pub fn describe(&self) -> String {
@@ -223,7 +278,9 @@ pub fn command(program: &Path) -> Command {
 
 /// Runs CMD to completion, killing it if it runs past HANG_LIMIT.
 pub fn run(cmd: &mut Command) -> Outcome {
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     // SAFETY: setrlimit is async-signal-safe.  Crashes are expected here;
     // core files would only cost time and disk.
     unsafe {
@@ -232,7 +289,9 @@ pub fn run(cmd: &mut Command) -> Outcome {
             Ok(())
         });
     }
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {:?}: {}", cmd, e));
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {}", cmd, e));
     let mut out = child.stdout.take().expect("stdout");
     let mut err = child.stderr.take().expect("stderr");
     let out_reader = thread::spawn(move || {
@@ -272,7 +331,9 @@ pub fn glibc_version() -> (u32, u32) {
     extern "C" {
         fn gnu_get_libc_version() -> *const std::os::raw::c_char;
     }
-    let s = unsafe { std::ffi::CStr::from_ptr(gnu_get_libc_version()) }.to_string_lossy().into_owned();
+    let s = unsafe { std::ffi::CStr::from_ptr(gnu_get_libc_version()) }
+        .to_string_lossy()
+        .into_owned();
     let v: Vec<u32> = s.split('.').filter_map(|p| p.parse().ok()).collect();
     (v[0], v[1])
 }
