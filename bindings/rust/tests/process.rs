@@ -33,6 +33,18 @@ fn assert_survived(what: &str, o: &Outcome) {
     }
 }
 
+/// Asserts that O's last `KEY=...` line says VALUE.
+fn expect(o: &Outcome, key: &str, value: &str) {
+    assert_eq!(
+        o.value(key).as_deref(),
+        Some(value),
+        "expected {}={}: {}",
+        key,
+        value,
+        o.describe()
+    );
+}
+
 /// Runs CMD (made fresh by MAKE) RUNS times; returns the crashes, each as
 /// its signal.  A hang or a non-crash failure fails the test.
 fn crashes(what: &str, runs: usize, make: &dyn Fn() -> Command) -> Vec<i32> {
@@ -112,30 +124,15 @@ fn plugin_host(protected: bool) -> Command {
 fn blog_race_with_the_crate_never_crashes() {
     let first = run(&mut race(true));
     assert_survived("race with the crate", &first);
-    assert_eq!(
-        first.value("protected").as_deref(),
-        Some("true"),
-        "{}",
-        first.describe()
-    );
-    assert_eq!(
-        first.value("global_setenv").as_deref(),
-        Some("exe"),
-        "{}",
-        first.describe()
-    );
+    expect(&first, "protected", "true");
+    expect(&first, "global_setenv", "exe");
     assert_protected_survives("race with the crate", &|| race(true));
 }
 
 #[test]
 fn blog_race_without_the_crate_crashes() {
     let o = run(&mut race_with(false, &["churn", "0"]));
-    assert_eq!(
-        o.value("global_setenv").as_deref(),
-        Some("libc.so.6"),
-        "{}",
-        o.describe()
-    );
+    expect(&o, "global_setenv", "libc.so.6");
     assert_stock_crashes("race without the crate", &|| race(false));
 }
 
@@ -295,12 +292,7 @@ fn static_executable_survives_but_protected_says_false() {
     };
     let o = run(&mut make());
     assert_survived("static race with the crate", &o);
-    assert_eq!(
-        o.value("protected").as_deref(),
-        Some("false"),
-        "{}",
-        o.describe()
-    );
+    expect(&o, "protected", "false");
     let signals = crashes("static race with the crate", 2, &make);
     eprintln!(
         "static race with the crate: crashed in {} of 3 runs",
@@ -324,39 +316,14 @@ fn with_the_preloaded_library_too_the_crate_owns_environ() {
     assert_survived("race with the crate and the preloaded library", &o);
     // Two copies are mapped; every environment function resolves to the
     // executable's, while the library's own extensions remain visible.
-    assert_eq!(
-        o.value("global_setenv").as_deref(),
-        Some("exe"),
-        "{}",
-        o.describe()
-    );
-    assert_eq!(
-        o.value("global_envsafe_version").as_deref(),
-        Some("libenvsafe.so"),
-        "{}",
-        o.describe()
-    );
-    assert_eq!(
-        o.value("protected").as_deref(),
-        Some("true"),
-        "{}",
-        o.describe()
-    );
+    expect(&o, "global_setenv", "exe");
+    expect(&o, "global_envsafe_version", "libenvsafe.so");
+    expect(&o, "protected", "true");
 
     let p = run(&mut preloaded(plugin_host(true)));
     assert_survived("plugin with the crate and the preloaded library", &p);
-    assert_eq!(
-        p.value("plugin_putenv").as_deref(),
-        Some("exe"),
-        "{}",
-        p.describe()
-    );
-    assert_eq!(
-        p.value("plugin_unsetenv").as_deref(),
-        Some("exe"),
-        "{}",
-        p.describe()
-    );
+    expect(&p, "plugin_putenv", "exe");
+    expect(&p, "plugin_unsetenv", "exe");
 
     assert_protected_survives("race with the crate and the preloaded library", &|| {
         preloaded(race(true))
@@ -401,68 +368,23 @@ fn in_a_shared_library_the_crate_is_not_protected_and_says_so() {
     cmd.arg(&library);
     let o = run(&mut cmd);
     assert_eq!(o.code, Some(0), "{}", o.describe());
-    assert_eq!(
-        o.value("protected").as_deref(),
-        Some("0"),
-        "{}",
-        o.describe()
-    );
+    expect(&o, "protected", "0");
     // Writes refuse (a panic), reads fall back to std::env.
-    assert_eq!(
-        o.value("set_var_panicked").as_deref(),
-        Some("1"),
-        "{}",
-        o.describe()
-    );
+    expect(&o, "set_var_panicked", "1");
     assert!(o.stderr.contains("not envsafe's"), "{}", o.describe());
-    assert_eq!(
-        o.value("getenv_sees_rust").as_deref(),
-        Some("(unset)"),
-        "{}",
-        o.describe()
-    );
-    assert_eq!(
-        o.value("var_sees_c").as_deref(),
-        Some("7"),
-        "{}",
-        o.describe()
-    );
+    expect(&o, "getenv_sees_rust", "(unset)");
+    expect(&o, "var_sees_c", "7");
 
     // Under the preloaded library the crate uses that copy.
     let mut cmd = preloaded(command(&host));
     cmd.arg(&library);
     let o = run(&mut cmd);
     assert_eq!(o.code, Some(0), "{}", o.describe());
-    assert_eq!(
-        o.value("protected").as_deref(),
-        Some("1"),
-        "{}",
-        o.describe()
-    );
-    assert_eq!(
-        o.value("protected_by_crate").as_deref(),
-        Some("0"),
-        "{}",
-        o.describe()
-    );
-    assert_eq!(
-        o.value("set_var_panicked").as_deref(),
-        Some("0"),
-        "{}",
-        o.describe()
-    );
-    assert_eq!(
-        o.value("getenv_sees_rust").as_deref(),
-        Some("rust"),
-        "{}",
-        o.describe()
-    );
-    assert_eq!(
-        o.value("var_sees_c").as_deref(),
-        Some("7"),
-        "{}",
-        o.describe()
-    );
+    expect(&o, "protected", "1");
+    expect(&o, "protected_by_crate", "0");
+    expect(&o, "set_var_panicked", "0");
+    expect(&o, "getenv_sees_rust", "rust");
+    expect(&o, "var_sees_c", "7");
 }
 
 /// Printed instead of building the 2024 fixture when cargo predates the
@@ -480,16 +402,6 @@ fn edition_2024_dependent() {
     cmd.arg("1");
     let o = run(&mut cmd);
     assert_survived("edition 2024 dependent", &o);
-    assert_eq!(
-        o.value("protected").as_deref(),
-        Some("true"),
-        "{}",
-        o.describe()
-    );
-    assert_eq!(
-        o.value("edition").as_deref(),
-        Some("2024"),
-        "{}",
-        o.describe()
-    );
+    expect(&o, "protected", "true");
+    expect(&o, "edition", "2024");
 }
