@@ -3,7 +3,7 @@
 # programs that depend on the crate and run them in child processes (the
 # blog's race, a putenv/unsetenv plugin, nm -D, the preloaded library
 # alongside, the crate in a shared library, a 2024-edition dependent), then
-# the crate's example.  Each Rust test becomes one TAP line; crash counts
+# `envsafe trace` of a fixture and the crate's example.  Each Rust test becomes one TAP line; crash counts
 # are printed as diagnostics.
 #
 # It runs with the cargo on PATH and, when Debian's cargo and rustc are
@@ -53,6 +53,16 @@ run_crate() {
 	done <"$log"
 	ok "$rc" "$label: cargo test --offline exited $rc (log: $log)"
 	[ "$rc" -eq 0 ] || diag "$(tail -n 30 "$log")"
+
+	# envsafe trace preloads the library into a binary that has the
+	# crate's copy too: each write must be recorded once, by the owner.
+	local race=$out/$label/envsafe-fixtures/protected/release/race trace
+	trace=$(timeout -s KILL 120 "$ES_BUILD_DIR/envsafe" trace -- "$race" once 2>&1)
+	contains "$trace" "envsafe trace summary: 1 event in 1 process" &&
+		contains "$trace" "[setenv SSL_CERT_FILE]"
+	rc=$?
+	ok "$rc" "$label: envsafe trace of the crate's race fixture records its one write once"
+	[ "$rc" -eq 0 ] || diag "$trace"
 
 	# The example reproduces the seed incident in a child on libc's
 	# setenv, then survives it with envsafe.
