@@ -120,12 +120,12 @@ int preload_file_replace(const struct preload_file *file, const char *text, size
 		return -1;
 	}
 	char *dir_copy = strdup(file->path), *tmp = NULL;
-	if (!dir_copy || asprintf(&tmp, "%s/.ld.so.preload.envsafe-XXXXXX", dirname(dir_copy)) < 0) {
+	const char *dir = dir_copy ? dirname(dir_copy) : NULL;
+	if (!dir || asprintf(&tmp, "%s/.ld.so.preload.envsafe-XXXXXX", dir) < 0) {
 		free(dir_copy);
 		es_error_errno("preload");
 		return -1;
 	}
-	const char *dir = dirname(dir_copy);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		es_error_errno("cannot write in %s", dir);
