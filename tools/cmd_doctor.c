@@ -200,17 +200,12 @@ struct preload_state {
 	size_t line;
 };
 
-static int find_envsafe_entry(const char *entry, size_t len, size_t line, void *ctx)
+static int find_envsafe_entry(const char *entry, size_t line, void *ctx)
 {
 	struct preload_state *s = ctx;
-	char copy[PATH_MAX];
-	if (len >= sizeof copy)
+	if (!inspect_is_envsafe_name(entry))
 		return 0;
-	memcpy(copy, entry, len);
-	copy[len] = '\0';
-	if (!inspect_is_envsafe_name(copy))
-		return 0;
-	snprintf(s->entry, sizeof s->entry, "%s", copy);
+	snprintf(s->entry, sizeof s->entry, "%s", entry);
 	s->line = line;
 	s->enabled = 1;
 	return 1;

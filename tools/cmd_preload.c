@@ -366,18 +366,13 @@ static int entry_matches(const struct match *m, const char *entry)
 	       st.st_ino == m->lib_st->st_ino;
 }
 
-static int visit_entry(const char *entry, size_t len, size_t line, void *ctx)
+static int visit_entry(const char *entry, size_t line, void *ctx)
 {
 	struct match *m = ctx;
-	char copy[PATH_MAX];
-	if (len >= sizeof copy)
-		return 0;
-	memcpy(copy, entry, len);
-	copy[len] = '\0';
-	if (!entry_matches(m, copy))
+	if (!entry_matches(m, entry))
 		return 0;
 	if (m->count == 0) {
-		snprintf(m->first, sizeof m->first, "%s", copy);
+		snprintf(m->first, sizeof m->first, "%s", entry);
 		m->first_line = line;
 	}
 	if (m->count < sizeof m->lines / sizeof *m->lines)
@@ -391,15 +386,11 @@ struct line_count {
 	size_t line, others;
 };
 
-static int count_others(const char *entry, size_t len, size_t line, void *ctx)
+static int count_others(const char *entry, size_t line, void *ctx)
 {
 	struct line_count *c = ctx;
-	char copy[PATH_MAX];
-	if (line != c->line || len >= sizeof copy)
-		return 0;
-	memcpy(copy, entry, len);
-	copy[len] = '\0';
-	c->others += !entry_matches(c->m, copy);
+	if (line == c->line)
+		c->others += !entry_matches(c->m, entry);
 	return 0;
 }
 

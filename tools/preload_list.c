@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,9 +105,14 @@ int preload_file_each(const struct preload_file *file, preload_visit_fn *visit, 
 			p++;
 			continue;
 		}
-		int stop = visit(p, len, line, ctx);
-		if (stop)
-			return stop;
+		char entry[PATH_MAX];
+		if (len < sizeof entry) {
+			memcpy(entry, p, len);
+			entry[len] = '\0';
+			int stop = visit(entry, line, ctx);
+			if (stop)
+				return stop;
+		}
 		p += len;
 	}
 	return 0;

@@ -21,10 +21,11 @@ int preload_file_read(const char *root, struct preload_file *out);
 void preload_file_free(struct preload_file *file);
 
 /* Calls VISIT for every entry, in order, as the dynamic linker splits the
- * file (spaces, tabs, newlines and colons; '#' starts a comment).  LINE
- * is the 0-based line number.  Stops early when VISIT returns nonzero and
- * returns that value. */
-typedef int preload_visit_fn(const char *entry, size_t len, size_t line, void *ctx);
+ * file (spaces, tabs, newlines and colons; '#' starts a comment).  ENTRY
+ * is NUL-terminated (entries longer than PATH_MAX, which no loader can
+ * open, are passed over); LINE is the 0-based line number.  Stops early
+ * when VISIT returns nonzero and returns that value. */
+typedef int preload_visit_fn(const char *entry, size_t line, void *ctx);
 int preload_file_each(const struct preload_file *file, preload_visit_fn *visit, void *ctx);
 
 /* Replaces FILE's contents with TEXT: a temporary file in the same

@@ -475,16 +475,14 @@ void inspect_report_json_members(FILE *out, const struct inspect_report *r)
 	es_json_string(out, r->exe);
 	fprintf(out, ", \"envsafe\": ");
 	es_json_string(out, r->envsafe);
-	fprintf(out, ", \"static\": ");
-	es_json_bool(out, r->is_static);
-	fprintf(out, ", \"setuid\": ");
-	es_json_bool(out, r->setuid);
-	fprintf(out, ", \"setgid\": ");
-	es_json_bool(out, r->setgid);
-	fprintf(out, ", \"perl\": ");
-	es_json_bool(out, r->perl);
-	fprintf(out, ", \"kernel_thread\": ");
-	es_json_bool(out, r->kernel_thread);
+	const struct { const char *name; int value; } flags[] = {
+		{ "static", r->is_static }, { "setuid", r->setuid }, { "setgid", r->setgid },
+		{ "perl", r->perl }, { "kernel_thread", r->kernel_thread },
+	};
+	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+		fprintf(out, ", \"%s\": ", flags[i].name);
+		es_json_bool(out, flags[i].value);
+	}
 	fprintf(out, ", \"objects\": %zu, \"unreadable_objects\": %zu, \"writers\": [",
 		r->objects, r->unreadable_objects);
 	for (size_t i = 0; i < r->writer_count; i++) {

@@ -52,3 +52,15 @@ stop_service() {
 json_field() {
 	python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(json.dumps(v))' "$1" "$2"
 }
+
+# start_three_services N: a plain service with N threads (risky), the same
+# under envsafe run (protected), and a plain single-threaded one (single),
+# in slots 1, 2 and 3.
+start_three_services() {
+	eval "start_service 1 $PLAIN \"\$SERVICE\" threads $1"
+	risky=$service_pid
+	start_service 2 "$ENVSAFE" run -- "$SERVICE" threads "$1"
+	protected=$service_pid
+	eval "start_service 3 $PLAIN \"\$SERVICE\" single"
+	single=$service_pid
+}

@@ -35,12 +35,7 @@ is "doctor --json prints one valid object (rc $rc)" \
 	'[ $rc -eq 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"libc\"][\"name\"] == \"glibc\"; assert d[\"getenv_affected\"] is $( [ $expect_affected = true ] && echo True || echo False ); assert [s[\"name\"] for s in d[\"invalid_settings\"]] == [\"ENVSAFE_STRICT\"]; assert isinstance(d[\"preload\"][\"enabled\"], bool)" "$TMP/out"'
 
 # ---- --pid: three services ------------------------------------------------
-eval "start_service 1 $PLAIN \"\$SERVICE\" threads 4"
-risky=$service_pid
-start_service 2 "$ENVSAFE" run -- "$SERVICE" threads 4
-protected=$service_pid
-eval "start_service 3 $PLAIN \"\$SERVICE\" single"
-single=$service_pid
+start_three_services 4
 
 capture "$ENVSAFE" doctor --pid "$risky"
 is "plain multithreaded writer: exit 1 (got $rc)" '[ $rc -eq 1 ]'

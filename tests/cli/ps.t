@@ -5,12 +5,7 @@
 . "${ES_SRC_DIR:-.}/tests/cli/tap.sh"
 . "${ES_SRC_DIR:-.}/tests/cli/deploy_helpers.sh"
 
-eval "start_service 1 $PLAIN \"\$SERVICE\" threads 3"
-risky=$service_pid
-start_service 2 "$ENVSAFE" run -- "$SERVICE" threads 3
-protected=$service_pid
-eval "start_service 3 $PLAIN \"\$SERVICE\" single"
-single=$service_pid
+start_three_services 3
 
 for pid in $risky $protected $single; do
 	"$ENVSAFE" doctor --json --pid "$pid" >"$TMP/doctor.$pid"
