@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "common.h"
@@ -106,9 +107,10 @@ int cmd_ps(int argc, char **argv)
 		}
 	}
 	size_t count;
-	pid_t *pids = list_pids(&count);
+	/* An empty or foreign filesystem on /proc lists no process at all. */
+	pid_t *pids = access("/proc/self/maps", R_OK) == 0 ? list_pids(&count) : NULL;
 	if (!pids) {
-		es_error_errno("ps: cannot read /proc");
+		es_error_errno("ps: cannot read /proc (is it mounted?)");
 		return 3;
 	}
 	struct inspect_cache *cache = inspect_cache_new();

@@ -79,6 +79,18 @@ else
 	ok 1 "the unreadable-process test needs root to switch to another user"
 fi
 
+if [ "$(id -u)" -eq 0 ]; then
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	capture unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /proc && exec "$1" ps' sh "$ENVSAFE"
+	is "/proc without processes: exit 3 with one line saying so (got $rc: $err)" \
+		'[ $rc -eq 3 ] && [ "$err_lines" -eq 1 ] && contains "$err" "cannot read /proc"'
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	capture unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /proc && exec "$1" doctor --pid 1' sh "$ENVSAFE"
+	is "doctor --pid with no /proc: exit 3 (got $rc: $err)" '[ $rc -eq 3 ] && contains "$err" "cannot read /proc"'
+else
+	ok 1 "the unreadable-/proc test needs root for a private mount namespace"
+fi
+
 for args in "--bogus" "extra" "--json --nope"; do
 	# shellcheck disable=SC2086 # split on purpose
 	capture "$ENVSAFE" ps $args
