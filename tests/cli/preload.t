@@ -128,6 +128,7 @@ mkdir "$TMP/ns"
 # shellcheck disable=SC2016 # expanded by the inner shell
 capture "$ES_SRC_DIR/tests/system/with-private-etc.sh" "$TMP/ns" sh -c '
 	E=$1
+	rm -f /etc/ld.so.preload  # private: a system-wide entry would be "another libenvsafe"
 	"$E" preload enable || exit 10
 	echo "mapped: $(sh -c "grep -c /libenvsafe.so /proc/\$\$/maps")"
 	"$E" doctor | grep "^preload:"
