@@ -42,7 +42,7 @@ int cmd_run(int argc, char **argv)
 	const char *strict = NULL, *trace_file = NULL;
 	int i;
 	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
+		const char *arg = argv[i], *v;
 		if (strcmp(arg, "--") == 0) {
 			i++;
 			break;
@@ -63,11 +63,12 @@ int cmd_run(int argc, char **argv)
 				es_error("run: --strict must be warn or abort, not '%s'", strict);
 				return 2;
 			}
-		} else if ((trace_file = es_option_value(argc, argv, &i, "--trace"))) {
-			if (!*trace_file) {
+		} else if ((v = es_option_value(argc, argv, &i, "--trace"))) {
+			if (!*v) {
 				es_error("run: --trace needs a file name");
 				return 2;
 			}
+			trace_file = v;
 		} else {
 			es_error("run: unknown option '%s' (try 'envsafe run --help')", arg);
 			return 2;
