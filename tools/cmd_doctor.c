@@ -18,7 +18,7 @@
 #include "commands.h"
 #include "common.h"
 #include "env_settings.h"
-#include "json_emit.h"
+#include "escape.h"
 #include "preload_list.h"
 #include "proc_inspect.h"
 #include "scan_elf.h"
@@ -223,15 +223,15 @@ static void print_problem(const char *name, const char *value, const char *why, 
 	struct settings_out *s = ctx;
 	if (s->json) {
 		fprintf(s->out, "%s{\"name\": ", s->count ? ", " : "");
-		es_json_string(s->out, name);
+		escape_json(s->out, name);
 		fprintf(s->out, ", \"value\": ");
-		es_json_string(s->out, value);
+		escape_json(s->out, value);
 		fprintf(s->out, ", \"problem\": ");
-		es_json_string(s->out, why);
+		escape_json(s->out, why);
 		fprintf(s->out, "}");
 	} else {
-		fprintf(s->out, "%-12s %s=%s is ignored: %s\n", s->count ? "" : "settings:", name, value,
-			why);
+		escape_text_line(s->out, "%-12s %s=%s is ignored: %s", s->count ? "" : "settings:", name,
+				 value, why);
 	}
 	s->count++;
 }
@@ -297,19 +297,19 @@ static int doctor_system(int json)
 	struct settings_out s = { stdout, json, 0 };
 	if (json) {
 		printf("{\"libc\": {\"name\": ");
-		es_json_string(stdout, c.name);
+		escape_json(stdout, c.name);
 		printf(", \"version\": ");
-		es_json_string(stdout, c.version);
+		escape_json(stdout, c.version);
 		printf("}, \"getenv_affected\": ");
-		es_json_bool(stdout, c.affected);
+		escape_json_bool(stdout, c.affected);
 		printf(", \"getenv\": ");
-		es_json_string(stdout, c.detail);
+		escape_json(stdout, c.detail);
 		printf(", \"musl\": ");
 		if (c.musl_loader[0]) {
 			printf("{\"loader\": ");
-			es_json_string(stdout, c.musl_loader);
+			escape_json(stdout, c.musl_loader);
 			printf(", \"version\": ");
-			es_json_string(stdout, c.musl_version);
+			escape_json(stdout, c.musl_version);
 			printf(", \"getenv_affected\": true}");
 		} else {
 			printf("null");
@@ -317,19 +317,19 @@ static int doctor_system(int json)
 		printf(", \"installed\": [");
 		for (size_t i = 0; i < count; i++) {
 			printf("%s{\"path\": ", i ? ", " : "");
-			es_json_string(stdout, found[i].path);
+			escape_json(stdout, found[i].path);
 			printf(", \"machine\": ");
-			es_json_string(stdout, found[i].machine);
+			escape_json(stdout, found[i].machine);
 			printf("}");
 		}
 		printf("], \"preload\": {\"file\": \"/etc/ld.so.preload\", \"readable\": ");
-		es_json_bool(stdout, have_file);
+		escape_json_bool(stdout, have_file);
 		printf(", \"exists\": ");
-		es_json_bool(stdout, pre.exists);
+		escape_json_bool(stdout, pre.exists);
 		printf(", \"enabled\": ");
-		es_json_bool(stdout, pre.enabled);
+		escape_json_bool(stdout, pre.enabled);
 		printf(", \"entry\": ");
-		es_json_string(stdout, pre.enabled ? pre.entry : NULL);
+		escape_json(stdout, pre.enabled ? pre.entry : NULL);
 		printf("}, \"invalid_settings\": [");
 		es_settings_check(environ, 0, print_problem, &s);
 		printf("]}\n");
@@ -343,12 +343,13 @@ static int doctor_system(int json)
 			printf("%-12s not found (looked beside envsafe, in %s and the usual library "
 			       "directories)\n", "libenvsafe:", es_configured_libdir());
 		for (size_t i = 0; i < count; i++)
-			printf("%-12s %s (%s)\n", i ? "" : "libenvsafe:", found[i].path, found[i].machine);
+			escape_text_line(stdout, "%-12s %s (%s)", i ? "" : "libenvsafe:", found[i].path,
+					 found[i].machine);
 		if (!have_file)
 			printf("%-12s /etc/ld.so.preload cannot be read\n", "preload:");
 		else if (pre.enabled)
-			printf("%-12s /etc/ld.so.preload enables it: %s (line %zu)\n", "preload:", pre.entry,
-			       pre.line + 1);
+			escape_text_line(stdout, "%-12s /etc/ld.so.preload enables it: %s (line %zu)",
+					 "preload:", pre.entry, pre.line + 1);
 		else
 			printf("%-12s /etc/ld.so.preload %s\n", "preload:",
 			       pre.exists ? "does not enable it" : "does not exist (not enabled)");
@@ -387,11 +388,11 @@ static int doctor_process(pid_t pid, int json)
 	} else if (v == VERDICT_UNKNOWN) {
 		es_error("doctor: %s", r.reason);
 	} else {
-		printf("%-12s %d (%s) %s\n", "process:", (int)r.pid, r.comm, r.exe ? r.exe : "");
+		escape_text_line(stdout, "%-12s %d (%s) %s", "process:", (int)r.pid, r.comm,
+				 r.exe ? r.exe : "");
 		printf("%-12s %d\n", "threads:", r.threads);
-		printf("%-12s %s\n", "libenvsafe:", r.envsafe ? r.envsafe
-						 : r.envsafe_linked ? "linked in statically"
-								    : "not mapped");
+		escape_text_line(stdout, "%-12s %s", "libenvsafe:",
+				 r.envsafe ? r.envsafe : r.envsafe_linked ? "linked in statically" : "not mapped");
 		printf("%-12s %s%s%s%s\n", "executable:", r.kernel_thread ? "kernel thread"
 							  : r.is_static ? "statically linked (LD_PRELOAD cannot apply)"
 									: "dynamically linked",
@@ -403,14 +404,14 @@ static int doctor_process(pid_t pid, int json)
 			printf("%-12s none of its %zu mapped files imports setenv, unsetenv, putenv or "
 			       "clearenv\n", "writers:", r.objects);
 		for (size_t i = 0; i < r.writer_count; i++)
-			printf("%-12s %s %s %s\n", i ? "" : "writers:", r.writers[i].path,
-			       r.is_static && i == 0 ? "contains" : "imports",
-			       inspect_symbol_list(r.writers[i].symbols, symbols, sizeof symbols));
+			escape_text_line(stdout, "%-12s %s %s %s", i ? "" : "writers:", r.writers[i].path,
+					 r.is_static && i == 0 ? "contains" : "imports",
+					 inspect_symbol_list(r.writers[i].symbols, symbols, sizeof symbols));
 		if (r.unreadable_objects)
 			printf("%-12s %zu mapped files could not be read\n", "", r.unreadable_objects);
 		if (envp)
 			es_settings_check(envp, pid, print_problem, &s);
-		printf("verdict: %s: %s\n", inspect_verdict_name(v), r.reason);
+		escape_text_line(stdout, "verdict: %s: %s", inspect_verdict_name(v), r.reason);
 	}
 	free(envp);
 	inspect_report_free(&r);

@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "escape.h"
 #include "proc_inspect.h"
 
 static void ps_help(void)
@@ -82,8 +83,8 @@ static void print_row(const struct inspect_report *r)
 	char threads[16] = "-";
 	if (r->verdict != VERDICT_UNKNOWN)
 		snprintf(threads, sizeof threads, "%d", r->threads);
-	printf("%7d %-15.15s %7s %-9s %-7s %s\n", (int)r->pid, r->comm[0] ? r->comm : "?", threads,
-	       prot, risk, r->reason);
+	escape_text_line(stdout, "%7d %-15.15s %7s %-9s %-7s %s", (int)r->pid, r->comm[0] ? r->comm : "?",
+			 threads, prot, risk, r->reason);
 }
 
 int cmd_ps(int argc, char **argv)

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "escape.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,4 +149,24 @@ void escape_json(FILE *out, const char *s)
 		return;
 	}
 	escape_json_bytes(out, s, strlen(s));
+}
+
+void escape_json_bool(FILE *out, int value)
+{
+	fputs(value ? "true" : "false", out);
+}
+
+void escape_text_line(FILE *out, const char *format, ...)
+{
+	char *line = NULL;
+	va_list ap;
+	va_start(ap, format);
+	int n = vasprintf(&line, format, ap);
+	va_end(ap);
+	if (n >= 0)
+		escape_text_bytes(out, line, (size_t)n);
+	else
+		fputs("(out of memory)", out);
+	fputc('\n', out);
+	free(line);
 }

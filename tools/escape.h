@@ -46,9 +46,17 @@ void escape_text(FILE *out, const char *s);
  * NULL when out of memory. */
 char *escape_text_dup(const char *s);
 
+/* One line of text built like printf's FORMAT, written escaped as above,
+ * then a newline: for lines that carry strings a process or a file chose
+ * (command names, paths, reasons naming them).  FORMAT's own text is
+ * printable ASCII without '\', which escaping leaves as it is. */
+void escape_text_line(FILE *out, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
 /* S (LEN bytes) as one JSON string, quotes included. */
 void escape_json_bytes(FILE *out, const char *s, size_t len);
 /* The same for a NUL-terminated S; a NULL S is written as null. */
 void escape_json(FILE *out, const char *s);
+/* VALUE as a JSON literal, true or false. */
+void escape_json_bool(FILE *out, int value);
 
 #endif

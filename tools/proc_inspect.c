@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "json_emit.h"
+#include "escape.h"
 #include "scan_elf.h"
 
 /* ---- the scan cache ------------------------------------------------- */
@@ -455,45 +455,45 @@ const char *inspect_verdict_name(enum inspect_verdict verdict)
 void inspect_report_json_members(FILE *out, const struct inspect_report *r)
 {
 	fprintf(out, "\"pid\": %d, \"comm\": ", (int)r->pid);
-	es_json_string(out, r->comm);
+	escape_json(out, r->comm);
 	fprintf(out, ", \"verdict\": ");
-	es_json_string(out, inspect_verdict_name(r->verdict));
+	escape_json(out, inspect_verdict_name(r->verdict));
 	fprintf(out, ", \"protected\": ");
-	es_json_bool(out, r->verdict == VERDICT_PROTECTED);
+	escape_json_bool(out, r->verdict == VERDICT_PROTECTED);
 	fprintf(out, ", \"at_risk\": ");
-	es_json_bool(out, r->verdict == VERDICT_AT_RISK);
+	escape_json_bool(out, r->verdict == VERDICT_AT_RISK);
 	fprintf(out, ", \"reason\": ");
-	es_json_string(out, r->reason);
+	escape_json(out, r->reason);
 	if (r->verdict == VERDICT_UNKNOWN) {
 		fprintf(out, ", \"threads\": null, \"error\": ");
-		es_json_string(out, r->error == ESRCH ? "gone" : r->error == EACCES || r->error == EPERM
+		escape_json(out, r->error == ESRCH ? "gone" : r->error == EACCES || r->error == EPERM
 									 ? "permission denied"
 									 : strerror(r->error));
 		return;
 	}
 	fprintf(out, ", \"threads\": %d, \"exe\": ", r->threads);
-	es_json_string(out, r->exe);
+	escape_json(out, r->exe);
 	fprintf(out, ", \"envsafe\": ");
-	es_json_string(out, r->envsafe);
+	escape_json(out, r->envsafe);
 	const struct { const char *name; int value; } flags[] = {
 		{ "static", r->is_static }, { "setuid", r->setuid }, { "setgid", r->setgid },
 		{ "perl", r->perl }, { "kernel_thread", r->kernel_thread },
 	};
 	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
 		fprintf(out, ", \"%s\": ", flags[i].name);
-		es_json_bool(out, flags[i].value);
+		escape_json_bool(out, flags[i].value);
 	}
 	fprintf(out, ", \"objects\": %zu, \"unreadable_objects\": %zu, \"writers\": [",
 		r->objects, r->unreadable_objects);
 	for (size_t i = 0; i < r->writer_count; i++) {
 		fprintf(out, "%s{\"object\": ", i ? ", " : "");
-		es_json_string(out, r->writers[i].path);
+		escape_json(out, r->writers[i].path);
 		fprintf(out, ", \"imports\": [");
 		int first = 1;
 		for (int s = 0; s < SCAN_SYMBOL_COUNT; s++)
 			if (r->writers[i].symbols & (1u << s)) {
 				fprintf(out, "%s", first ? "" : ", ");
-				es_json_string(out, scan_symbol_names[s]);
+				escape_json(out, scan_symbol_names[s]);
 				first = 0;
 			}
 		fprintf(out, "]}");

@@ -91,6 +91,28 @@ else
 	ok 1 "the unreadable-/proc test needs root for a private mount namespace"
 fi
 
+# A process chooses its own name (prctl PR_SET_NAME): doctor and ps must
+# print it escaped, never as a terminal control or a forged line.
+mkfifo "$TMP/named.ready" "$TMP/named.hold"
+python3 -c '
+import ctypes, sys
+ctypes.CDLL(None).prctl(15, b"\x1b]0;pwn\x07\nevil", 0, 0, 0)
+print("ready", flush=True)
+sys.stdin.read()' <"$TMP/named.hold" >"$TMP/named.ready" &
+named=$!
+exec 8>"$TMP/named.hold"
+read -r _ <"$TMP/named.ready"
+esc=$(printf '\033')
+for cmd in "doctor --pid $named" "ps"; do
+	# shellcheck disable=SC2086 # split on purpose
+	capture "$ENVSAFE" $cmd
+	is "$cmd: a hostile process name is printed escaped (no raw ESC, no line starting 'evil')" \
+		'! LC_ALL=C grep -q "$esc" "$TMP/out" && ! grep -q "^evil" "$TMP/out" &&
+		 grep -qF "\\x1b]0;pwn\\x07\\x0aevil" "$TMP/out"'
+done
+exec 8>&-
+wait "$named"
+
 for args in "--bogus" "extra" "--json --nope"; do
 	# shellcheck disable=SC2086 # split on purpose
 	capture "$ENVSAFE" ps $args
