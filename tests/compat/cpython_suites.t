@@ -34,7 +34,7 @@ run_suites() {
 	return "$rc"
 }
 
-run_suites stock env -u LD_PRELOAD
+run_suites stock "$COMPAT_STOCK_RUN"
 stock_rc=$?
 run_suites envsafe "$ENVSAFE" run --
 envsafe_rc=$?
@@ -53,7 +53,7 @@ compat_ok $? "envsafe run: every test case ends as it does on stock"
 compat_ok $? "envsafe run: regrtest exit status $envsafe_rc matches stock's $stock_rc"
 
 has_envsafe='import ctypes; ctypes.CDLL(None).envsafe_version'
-! env -u LD_PRELOAD "$PYTHON" -c "$has_envsafe" 2>/dev/null &&
+! "$COMPAT_STOCK_RUN" "$PYTHON" -c "$has_envsafe" 2>/dev/null &&
 	"$ENVSAFE" run -- "$PYTHON" -c "$has_envsafe"
 compat_ok $? "only the envsafe run has libenvsafe's envsafe_version in the interpreter"
 compat_done
