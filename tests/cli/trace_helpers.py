@@ -13,7 +13,8 @@ ENVSAFE = os.path.join(BUILD, "envsafe")
 LIBRARY = os.path.join(BUILD, "libenvsafe.so")
 FIXTURES = os.path.join(BUILD, "tests", "trace")
 APP = os.path.join(FIXTURES, "trace_app")
-TIMEOUT = 60  # a watchdog: no test may hang make check
+# A watchdog: no test may hang make check.  ES_TEST_TIME_SCALE stretches it.
+TIMEOUT = 60 * max(1, int(os.environ.get("ES_TEST_TIME_SCALE", "1") or 1))
 
 _count = 0
 _failed = 0

@@ -18,7 +18,7 @@ verify() {
 	(cd "$work" && rm -f pan pan.c pan.* *.trail && cp "$src" model.pml &&
 		spin $2 -a model.pml >spin.log 2>&1 &&
 		$cc -O0 -w -DSAFETY -o pan pan.c >cc.log 2>&1 &&
-		timeout 120 ./pan -m100000 >out 2>&1)
+		timeout $((120 * ${ES_TEST_TIME_SCALE:-1})) ./pan -m100000 >out 2>&1)
 	status=$?
 	if [ ! -s "$work/out" ]; then
 		echo "Bail out! could not build or run the verifier for $1 (status $status)"

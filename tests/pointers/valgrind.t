@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 # run, so it gets a copy of the library without debug info (the symbol
 # table stays, so reports still name functions).
 objcopy --strip-debug "$lib" "$tmp/libenvsafe.so" || { echo "Bail out! objcopy failed"; exit 255; }
-LD_PRELOAD=$tmp/libenvsafe.so timeout 300 valgrind -q --error-exitcode=99 --log-file="$tmp/valgrind" "$bin" > "$tmp/out"
+LD_PRELOAD=$tmp/libenvsafe.so timeout $((300 * ${ES_TEST_TIME_SCALE:-1})) valgrind -q --error-exitcode=99 --log-file="$tmp/valgrind" "$bin" > "$tmp/out"
 rc=$?
 sed 's/^/# /' "$tmp/out"
 sed 's/^/# valgrind: /' "$tmp/valgrind" | head -40

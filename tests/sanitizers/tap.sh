@@ -35,7 +35,7 @@ need_file() {
 run() {
 	limit=$1
 	shift
-	timeout -k 5 "$limit" "$@" > "$tap_tmp/out" 2> "$tap_tmp/err"
+	timeout -k 5 "$((limit * ${ES_TEST_TIME_SCALE:-1}))" "$@" > "$tap_tmp/out" 2> "$tap_tmp/err"
 	rc=$?
 }
 
