@@ -3,6 +3,9 @@
 # libpython3.11-testsuite for /usr/bin/python3), once on stock libc and
 # once under `envsafe run`: every test case must end the same way
 # (passed, skipped, failure or error) in both runs.
+# The suites take about 25 s each on an idle machine and never race: the
+# watchdog only catches a hang, so it leaves room for a busy machine.
+COMPAT_WATCHDOG=${COMPAT_WATCHDOG:-$((600 * ${ES_TEST_TIME_SCALE:-1}))}
 . "$ES_SRC_DIR/tests/compat/compat.sh"
 
 PYTHON=${COMPAT_PYTHON:-/usr/bin/python3}
