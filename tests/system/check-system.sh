@@ -5,12 +5,15 @@
 #   tests/system/check-system.sh BUILD_DIR [MAKE [MAKE ARGS...]]
 #
 # In a private mount namespace (unshare -m), /etc/ld.so.preload names
-# BUILD_DIR/libenvsafe.so: a scratch file is bind-mounted over the real one
-# when it exists; when it does not, /etc gets a private overlay whose upper
-# layer is a scratch directory, and the file is written there.  The real
-# /etc/ld.so.preload is never written: both mounts vanish with the
-# namespace.  Inside, `make check` runs, then tests/system/userland.sh when
-# it exists.  Needs root (mounts); says so and fails otherwise.
+# BUILD_DIR/libenvsafe.so.  /etc gets a private overlay whose upper layer
+# is a scratch directory, so the file (new or changed) is written there;
+# where overlays are not available, a scratch file is bind-mounted over an
+# existing /etc/ld.so.preload instead.  The entry is made by `envsafe
+# preload enable` when the built envsafe has that command, else written
+# directly.  The real /etc/ld.so.preload is never written: the mounts
+# vanish with the namespace.  Inside, `make check` runs, then
+# tests/system/userland.sh when it exists.  Needs root (mounts); says so
+# and fails otherwise.
 set -eu
 
 fail() { echo "check-system: $*" >&2; exit 1; }
@@ -31,29 +34,42 @@ if [ "${ES_CHECK_SYSTEM_INSIDE:-}" != 1 ]; then
 		sh "$0" "$build" "$@"
 fi
 
+# Never mount in the machine's own namespace.
+[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
+	fail "not in a private mount namespace; refusing to mount over /etc"
+
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/envsafe-check-system.XXXXXX")
-trap 'umount /etc 2>/dev/null; umount /etc/ld.so.preload 2>/dev/null; rm -rf "$scratch"' EXIT
+trap 'umount /etc/ld.so.preload 2>/dev/null || :; umount /etc 2>/dev/null || :; rm -rf "$scratch"' EXIT
 chmod 0755 "$scratch"
 
-if [ -e /etc/ld.so.preload ]; then
+mkdir "$scratch/upper" "$scratch/work"
+if mount -t overlay overlay -o "lowerdir=/etc,upperdir=$scratch/upper,workdir=$scratch/work" /etc 2>/dev/null; then
+	how="a private overlay on /etc"
+	if "$build/envsafe" preload --help >/dev/null 2>&1; then
+		how="$how, entry made by envsafe preload enable"
+		: >/etc/ld.so.preload
+		"$build/envsafe" preload enable --lib "$lib" ||
+			fail "envsafe preload enable --lib $lib failed in the private namespace"
+	else
+		printf '%s\n' "$lib" >/etc/ld.so.preload
+	fi
+	chmod 0644 /etc/ld.so.preload
+elif [ -f /etc/ld.so.preload ]; then
+	how="a scratch file bind-mounted over /etc/ld.so.preload"
 	printf '%s\n' "$lib" >"$scratch/ld.so.preload"
 	chmod 0644 "$scratch/ld.so.preload"
 	mount --bind "$scratch/ld.so.preload" /etc/ld.so.preload ||
 		fail "cannot bind-mount a scratch file over /etc/ld.so.preload"
 else
-	mkdir "$scratch/upper" "$scratch/work"
-	mount -t overlay overlay \
-		-o "lowerdir=/etc,upperdir=$scratch/upper,workdir=$scratch/work" /etc ||
-		fail "/etc/ld.so.preload does not exist and /etc cannot get a private overlay to hold one"
-	printf '%s\n' "$lib" >/etc/ld.so.preload
-	chmod 0644 /etc/ld.so.preload
+	fail "/etc cannot get a private overlay, and there is no /etc/ld.so.preload to bind-mount a scratch file over"
 fi
 
 # The setting must take: a new process maps the library without LD_PRELOAD.
-if ! env -u LD_PRELOAD cat /proc/self/maps | grep -qF "$lib"; then
-	fail "a process started under the scratch /etc/ld.so.preload does not map $lib"
-fi
-echo "check-system: /etc/ld.so.preload in this namespace names $lib"
+mapped=$(env -u LD_PRELOAD cat /proc/self/maps | awk '/libenvsafe\.so/ { print $NF; exit }')
+[ -n "$mapped" ] || fail "a process started under the scratch /etc/ld.so.preload does not map libenvsafe.so"
+[ "$(readlink -f "$mapped")" = "$(readlink -f "$lib")" ] ||
+	fail "the scratch /etc/ld.so.preload loads $mapped, not the built $lib"
+echo "check-system: /etc/ld.so.preload in this namespace ($how) loads $mapped"
 
 cd "$src"
 status=0
