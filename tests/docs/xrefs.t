@@ -44,6 +44,11 @@ def ok(good, what, problems=()):
     print(("ok" if good else "not ok") + " %d - %s" % (tests, what))
     for p in problems:
         print("# " + p)
+    if not good:
+        # prove shows stderr without -v: the reason, not only "Dubious".
+        print("not ok %d - %s" % (tests, what), file=sys.stderr)
+        for p in problems:
+            print("# " + p, file=sys.stderr)
 
 
 def split(text):

@@ -33,7 +33,7 @@ depth_ok() { ! grep -q "max search depth too small" "$work/out"; }
 
 ok() {
 	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; echo "not ok $n - $2" >&2; failed=$((failed + 1)); fi
 }
 
 expect_pass() {

@@ -23,7 +23,7 @@ sed 's/^/# /' "$tmp/out"
 sed 's/^/# valgrind: /' "$tmp/valgrind" | head -40
 
 n=0 failed=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; echo "not ok $n - $2" >&2; failed=1; fi; }
 # With -q, valgrind's log holds only errors ("==PID== ...") and warnings
 # about debug info it cannot read ("--PID--", "###").
 ok $([ $rc -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/valgrind"; echo $?) "preloaded under valgrind: no memory errors"

@@ -24,7 +24,7 @@ fi
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $*"; echo "not ok $n - $*" >&2; }
 diag() { sed 's/^/# /'; }
 run() {	# run [env...]: churn.py under a watchdog; sets rc, output in $tmp/out
 	# stock-run: no envsafe unless the caller's assignments preload it, even

@@ -15,6 +15,7 @@ ok() {
 		echo "ok $tap_n - $2"
 	else
 		echo "not ok $tap_n - $2"
+		echo "not ok $tap_n - $2" >&2
 		tap_failed=1
 	fi
 }

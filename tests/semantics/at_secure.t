@@ -12,7 +12,7 @@ bin=$ES_BUILD_DIR/tests/core/semantics/secure_static
 command -v setpriv > /dev/null || { echo "Bail out! setpriv (util-linux) is missing"; exit 255; }
 
 n=0 failed=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; echo "not ok $n - $2" >&2; failed=1; fi; }
 has() { printf '%s\n' "$1" | grep -qx "$2"; echo $?; }
 
 normal=$(timeout $((20 * ${ES_TEST_TIME_SCALE:-1})) env -i ES_SECRET=hidden "$bin")

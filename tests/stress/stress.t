@@ -17,7 +17,7 @@ ulimit -c 0	# stock crashes are expected; keep their cores out of the tree
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $*"; echo "not ok $n - $*" >&2; }
 diag() { sed 's/^/# /'; }
 
 [ -x "$bin" ] || { echo "Bail out! $bin is missing; run make"; exit 255; }
