@@ -34,16 +34,19 @@ compat_bail() {
 	exit 255
 }
 
+# compat_diag TEXT: TAP comments; after a failing check, on stderr too.
 compat_diag() {
 	local line
 	while IFS= read -r line; do
 		echo "# $line"
+		[ "${compat_last_failed:-0}" = 0 ] || echo "# $line" >&2
 	done <<<"$*"
 }
 
 # compat_ok STATUS DESCRIPTION: STATUS 0 is a pass.
 compat_ok() {
 	compat_count=$((compat_count + 1))
+	compat_last_failed=$(( $1 != 0 ))
 	if [ "$1" -eq 0 ]; then
 		echo "ok $compat_count - $2"
 	else
