@@ -17,7 +17,7 @@ ok() { # ok CONDITION-STATUS DESCRIPTION
 	if [ "$1" -eq 0 ]; then
 		echo "ok $n - $2"
 	else
-		echo "not ok $n - $2"
+		echo "not ok $n - $2" | tee /dev/stderr
 		failed=$((failed + 1))
 	fi
 }
@@ -26,11 +26,14 @@ for f in "$prog" "$envsafe" "$rwlock"; do
 	[ -e "$f" ] || { echo "Bail out! $f is missing (run make)"; exit 255; }
 done
 
-# Each run gets a minimal environment and a watchdog, as in bench/run.py.
+# Each run gets a minimal environment and a watchdog, as in bench/run.py,
+# and only the implementation it names, even where /etc/ld.so.preload
+# loads envsafe into every process (tests/stock-run).
+stock_run=${ES_SRC_DIR:-$(dirname "$0")/..}/tests/stock-run
 run() { # run PRELOAD ARGS...
 	preload=$1
 	shift
-	env -i LD_PRELOAD="$preload" timeout 60 "$prog" "$@"
+	"$stock_run" env -i LD_PRELOAD="$preload" timeout $((60 * ${ES_TEST_TIME_SCALE:-1})) "$prog" "$@"
 }
 
 for impl in libc envsafe rwlock; do

@@ -11,13 +11,13 @@ $(B)/envsafe-stress: $(STRESS_SRCS) $(STRESS_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $(STRESS_SRCS) -ldl
 
-$(TS)/fork/fork_churn: tests/fork/fork_churn.c tests/tap.h tests/stress/child.h
+$(TS)/fork/fork_churn: tests/fork/fork_churn.c tests/tap.h tests/stress/child.h tests/stock.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -Itests/stress -o $@ $< -ldl
-$(TS)/fork/fork_churn_linked: tests/fork/fork_churn.c tests/tap.h tests/stress/child.h $(B)/libenvsafe.so
+$(TS)/fork/fork_churn_linked: tests/fork/fork_churn.c tests/tap.h tests/stress/child.h tests/stock.h $(B)/libenvsafe.so
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -Itests/stress -DES_LINKED -o $@ $< $(LINK_ENVSAFE) -ldl
-$(TS)/exec/exec_churn: tests/exec/exec_churn.c tests/tap.h tests/stress/child.h
+$(TS)/exec/exec_churn: tests/exec/exec_churn.c tests/tap.h tests/stress/child.h tests/stock.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -Itests/stress -o $@ $< -ldl
 $(TS)/exec/envp_check: tests/exec/envp_check.c

@@ -17,7 +17,7 @@
  *         program stores into environ[i]) can still hold NAME;
  *   walk: anything unexpected (environ assigned by the program, a writer
  *         moving the entry under us) - a plain walk of environ, which is
- *         complete on its own (docs/DESIGN.md, "walkers").
+ *         complete on its own (docs/DESIGN.md §5.4).
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -28,8 +28,8 @@
 __attribute__((noinline, cold)) static const char *walk(char **env, const char *name, size_t len)
 {
 	/* Acquire on each slot: a walk must not read a later slot's older
-	 * content after an earlier slot's newer content (see DESIGN.md,
-	 * "no false miss for walkers"); it also makes the string's bytes
+	 * content after an earlier slot's newer content (DESIGN.md §5.4,
+	 * R2 for acquire walkers); it also makes the string's bytes
 	 * visible before we compare them. */
 	for (char *s; (s = es_load_acquire(env)) != NULL; env++)
 		if (es_names(s, name, len))
@@ -53,7 +53,7 @@ __attribute__((noinline, cold)) static const char *walk_environ(const char *name
  */
 static inline int still_names(const struct es_name *e, const char *s, const char *name, size_t len)
 {
-	/* Acquire: pairs with the release that cleared it (set_slot). */
+	/* Acquire: pairs with the release that cleared it (publish_owner). */
 	if (es_load_acquire(&e->borrowed))
 		return es_names(s, name, len);
 	return es_load_relaxed(&e->value) == s || es_names(s, name, len);

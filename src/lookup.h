@@ -111,10 +111,10 @@ static inline struct es_name **es_hit_cache_set(const char *name)
  * The hit: E's value (E's name is LEN bytes), if it is immutable and still sits in its slot inside
  * the live list; NULL sends the caller through the index.
  *
- * Acquire on each load, in this order (docs/DESIGN.md, 5.2): environ, then
+ * Acquire on each load, in this order (docs/DESIGN.md §5.2): environ, then
  * the view (pairs with the writer's release of the view before environ),
  * then the entry's stable value and slot (pair with set_value and
- * set_slot: the string and the slot pointer stored before them are
+ * publish_owner: the string and the slot pointer stored before them are
  * visible), then the slot itself (pairs with the release that stored the
  * string there).
  */

@@ -118,7 +118,7 @@ static void publish_view(struct es_view *v, struct es_slot_record *records, size
  * Publish STR as E's value.  stable is the same pointer when the library
  * interned the string, so getenv's hit path (lookup.h) can trust it
  * without reading its name; any other string leaves stable NULL and its
- * readers re-check.  Release (both): see set_slot.
+ * readers re-check.  Release (both): see publish_owner.
  */
 static void set_value(struct es_name *e, const char *str, int immutable)
 {
@@ -362,7 +362,7 @@ int es_reserve_front(void)
 		es_store_relaxed(&v->shadow[start + j], r->vouched ? r->str : NULL);
 		records[start + j] = *r;
 		if (r->owner && es_load_relaxed(&r->owner->value) == r->str)
-			es_store_release(&r->owner->slot, &v->slots[start + j]); /* see set_slot */
+			es_store_release(&r->owner->slot, &v->slots[start + j]); /* see publish_owner */
 	}
 	publish_view(v, records, start);
 	return 0;
@@ -416,13 +416,13 @@ void es_remove(size_t i)
 		/* Move the front entry into the hole: it moves towards the NULL,
 		 * so a walker that has not reached the hole will find it there,
 		 * and one that has passed the hole saw it at the front.
-		 * Release: pairs with acquire walkers (see DESIGN.md, remove). */
+		 * Release: pairs with acquire walkers (DESIGN.md §5.4). */
 		struct es_slot_record moved = es_w.records[front];
 		es_store_release(&v->slots[i], (char *)moved.str);
 		es_w.records[i] = moved;
 		es_store_relaxed(&v->shadow[i], moved.vouched ? moved.str : NULL);
 		if (moved.owner && es_load_relaxed(&moved.owner->value) == moved.str)
-			es_store_release(&moved.owner->slot, &v->slots[i]); /* see set_slot */
+			es_store_release(&moved.owner->slot, &v->slots[i]); /* see publish_owner */
 	}
 	if (gone.owner && es_load_relaxed(&gone.owner->value) == gone.str)
 		set_value(gone.owner, NULL, 0);

@@ -125,7 +125,7 @@ extern struct es_published es_pub;
 #define es_name_index (es_pub.index)
 #define es_unvouched_live (es_pub.unvouched)
 
-/* ---- writer state: only with es_writer_lock held ---- */
+/* ---- writer state: only with the writer lock (es_lock) held ---- */
 extern struct es_writer_state es_w;
 
 /* lock.c */

@@ -93,8 +93,15 @@ if [ "$(id -u)" -eq 0 ]; then
 	command -v setpriv >/dev/null || bail "setpriv (util-linux) is required when run as root"
 	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
 fi
+# nobody cannot reach a build tree inside a private (0700) directory, so
+# what it runs and reads comes from $TMP.
+cp "$ENVSAFE" "$TMP/envsafe-copy" && cp "$FIXTURES/libscanclean.so" "$TMP/libscanclean.so" ||
+	bail "cannot copy envsafe and libscanclean.so into $TMP"
 # shellcheck disable=SC2086 # $as_user is a command prefix
-capture $as_user "$ENVSAFE" scan "$TMP/unreadable" "$TMP/notes.txt" "$TMP/missing" "$FIXTURES/libscanclean.so"
+$as_user test -x "$TMP/envsafe-copy" ||
+	diag "$as_user cannot run $TMP/envsafe-copy: is ${TMPDIR:-/tmp} private? set TMPDIR to a directory every user can reach"
+# shellcheck disable=SC2086 # $as_user is a command prefix
+capture $as_user "$TMP/envsafe-copy" scan "$TMP/unreadable" "$TMP/notes.txt" "$TMP/missing" "$TMP/libscanclean.so"
 is "unreadable file: one clear line" 'contains "$out" "$TMP/unreadable: error: cannot open: Permission denied"'
 is "non-ELF file: one clear line" 'contains "$out" "$TMP/notes.txt: not-elf: not an ELF file"'
 is "nonexistent path: one clear line" 'contains "$out" "$TMP/missing: error: cannot open: No such file or directory"'

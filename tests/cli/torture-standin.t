@@ -30,10 +30,10 @@ all_dead() {
 
 # The slowest cases (each waits for a watchdog) run in the background
 # while the others go on; their results are checked further down.
-timeout -s KILL 60 "$ENVSAFE" torture --seconds 0.5 --protected --mode overrun \
+timeout -s KILL "$(scaled 60)" "$ENVSAFE" torture --seconds 0.5 --protected --mode overrun \
 	>"$TMP/overrun.out" 2>&1 &
 overrun_pid=$!
-timeout -s KILL 60 "$ENVSAFE" torture --seconds 1 --protected --mode flood \
+timeout -s KILL "$(scaled 60)" "$ENVSAFE" torture --seconds 1 --protected --mode flood \
 	>"$TMP/flood.out" 2>&1 &
 flood_pid=$!
 
@@ -43,7 +43,7 @@ capture "$ENVSAFE" torture --seconds 1 --mode crash-stock
 r_stock=$(row crash-stock stock)
 r_safe=$(row crash-stock envsafe)
 is "stock run reported as crashed SIGSEGV with a time (got '$r_stock')" \
-	'contains "$r_stock" "crashed SIGSEGV after 0."'
+	'printf "%s\n" "$r_stock" | grep -Eq "crashed SIGSEGV after [0-9]+\.[0-9]{2} s"'
 is "protected run reported as survived with counts (got '$r_safe')" \
 	'contains "$r_safe" "survived" && [ "$(echo "$r_safe" | awk "{print \$4}")" -gt 0 ]'
 is "exit 0 when every protected run survived (got $rc)" '[ $rc -eq 0 ]'
@@ -58,7 +58,9 @@ took=$(elapsed "$start")
 r=$(row hang envsafe)
 is "a stalled workload is reported as hung (got '$r')" 'contains "$r" "hung"'
 is "a hung protected run makes the exit status 1 (got $rc)" '[ $rc -eq 1 ]'
-is "the hang is detected within 10 s (took $took s)" 'awk -v t="$took" "BEGIN { exit !(t < 10) }"'
+# The bounds below only tell a detected hang from none: they stretch with
+# ES_TEST_TIME_SCALE on a machine too busy for them.
+is "the hang is detected within $(scaled 10) s (took $took s)" 'awk -v t="$took" -v l="$(scaled 10)" "BEGIN { exit !(t < l) }"'
 is "the hung workload and its child are killed ($(wc -l <"$TMP/pids") pids)" \
 	'[ "$(wc -l <"$TMP/pids")" -eq 2 ] && all_dead "$TMP/pids"'
 
@@ -71,7 +73,7 @@ is "unchanging progress reports count as hung (got '$r')" 'contains "$r" "hung"'
 capture "$ENVSAFE" torture --seconds 1 --protected --mode stall-then-crash
 r=$(row stall-then-crash envsafe)
 is "a crash after a 2 s stall is reported as crashed SIGABRT (got '$r')" \
-	'contains "$r" "crashed SIGABRT after 2." && ! contains "$r" "hung"'
+	'printf "%s\n" "$r" | grep -Eq "crashed SIGABRT after [2-9]\.[0-9]{2} s" && ! contains "$r" "hung"'
 is "a crashed protected run makes the exit status 1 (got $rc)" '[ $rc -eq 1 ]'
 
 # Progress that never ends is cut off after the run's time plus grace.
@@ -79,14 +81,14 @@ wait $overrun_pid
 out=$(cat "$TMP/overrun.out")
 r=$(row overrun envsafe)
 is "a workload running far past its time is killed as hung within 0.5 + 5 s (got '$r')" \
-	'contains "$r" "hung" && [ "$(killed_after "$r")" -lt 8 ]'
+	'contains "$r" "hung" && [ "$(killed_after "$r")" -lt "$(scaled 8)" ]'
 
 # Endless output must not keep the watchdog from its clock.
 wait $flood_pid
 out=$(cat "$TMP/flood.out")
 r=$(row flood envsafe)
 is "a workload flooding its output is still detected as hung within 3 s of silence (got '$r')" \
-	'contains "$r" "hung" && [ "$(killed_after "$r")" -lt 6 ]'
+	'contains "$r" "hung" && [ "$(killed_after "$r")" -lt "$(scaled 6)" ]'
 
 capture "$ENVSAFE" torture --seconds 0.5 --mode misses
 r_stock=$(row misses stock)

@@ -13,10 +13,12 @@ ENVSAFE = os.path.join(BUILD, "envsafe")
 LIBRARY = os.path.join(BUILD, "libenvsafe.so")
 FIXTURES = os.path.join(BUILD, "tests", "trace")
 APP = os.path.join(FIXTURES, "trace_app")
-TIMEOUT = 60  # a watchdog: no test may hang make check
+# A watchdog: no test may hang make check.  ES_TEST_TIME_SCALE stretches it.
+TIMEOUT = 60 * max(1, int(os.environ.get("ES_TEST_TIME_SCALE", "1") or 1))
 
 _count = 0
 _failed = 0
+_last_failed = False
 
 
 def need(path):
@@ -26,11 +28,14 @@ def need(path):
 
 
 def ok(cond, what):
-    global _count, _failed
+    global _count, _failed, _last_failed
     _count += 1
+    _last_failed = not cond
     print("%sok %d - %s" % ("" if cond else "not ", _count, what))
     if not cond:
         _failed += 1
+        # prove shows stderr without -v: the reason, not only "Dubious".
+        print("not ok %d - %s" % (_count, what), file=sys.stderr)
     sys.stdout.flush()
     return cond
 
@@ -38,6 +43,8 @@ def ok(cond, what):
 def diag(text):
     for line in str(text).splitlines():
         print("# " + line)
+        if _last_failed:
+            print("# " + line, file=sys.stderr)
 
 
 def done():

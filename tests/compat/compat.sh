@@ -11,11 +11,15 @@
 : "${ES_SRC_DIR:?ES_SRC_DIR must name the source tree}"
 
 COMPAT_DIR=$ES_SRC_DIR/tests/compat
+# Runs a command on the stock C library, even where /etc/ld.so.preload
+# loads envsafe everywhere (or says why it cannot, and exits 125).
+COMPAT_STOCK_RUN=$ES_SRC_DIR/tests/stock-run
 ENVSAFE=$ES_BUILD_DIR/envsafe
 # How often a surviving stock run is repeated before it is reported.
 COMPAT_STOCK_ATTEMPTS=${COMPAT_STOCK_ATTEMPTS:-3}
 # A program that outlives this many seconds is hung; the watchdog kills it.
-COMPAT_WATCHDOG=${COMPAT_WATCHDOG:-60}
+# ES_TEST_TIME_SCALE stretches it (and every other deadline of the tests).
+COMPAT_WATCHDOG=${COMPAT_WATCHDOG:-$((60 * ${ES_TEST_TIME_SCALE:-1}))}
 
 compat_count=0
 compat_failed=0
@@ -26,24 +30,30 @@ ulimit -c 0
 
 compat_bail() {
 	echo "Bail out! $*"
+	echo "Bail out! $*" >&2
 	exit 255
 }
 
+# compat_diag TEXT: TAP comments; after a failing check, on stderr too.
 compat_diag() {
 	local line
 	while IFS= read -r line; do
 		echo "# $line"
+		[ "${compat_last_failed:-0}" = 0 ] || echo "# $line" >&2
 	done <<<"$*"
 }
 
 # compat_ok STATUS DESCRIPTION: STATUS 0 is a pass.
 compat_ok() {
 	compat_count=$((compat_count + 1))
+	compat_last_failed=$(( $1 != 0 ))
 	if [ "$1" -eq 0 ]; then
 		echo "ok $compat_count - $2"
 	else
 		echo "not ok $compat_count - $2"
 		compat_failed=$((compat_failed + 1))
+		# prove shows stderr without -v: the reason, not only "Dubious".
+		echo "not ok $compat_count - $2" >&2
 	fi
 }
 
@@ -107,7 +117,7 @@ compat_stock() {
 	shift 2
 	for attempt in $(seq 1 "$COMPAT_STOCK_ATTEMPTS"); do
 		out=$compat_tmp/stock-$attempt
-		compat_run "$out" env -u LD_PRELOAD "$@"
+		compat_run "$out" "$COMPAT_STOCK_RUN" "$@"
 		rc=$?
 		if [ "$rc" -ne 0 ]; then
 			what=$(compat_describe_status "$rc")

@@ -14,10 +14,15 @@ const os = require('os');
 const { execFileSync } = require('child_process');
 const { Worker, isMainThread, parentPort, workerData } = require('worker_threads');
 
+// Every loop below runs at least once and the writer keeps writing until
+// both workers have started, so on a busy machine, where a worker may
+// start after the run's time is up, the race still happens and every
+// count is positive: the test waits for events, not for a time.
 if (!isMainThread) {
   const until = workerData.until;
   let calls = 0;
-  while (Date.now() < until) {
+  parentPort.postMessage({ started: true });
+  do {
     for (let i = 0; i < 100; i++) {
       const home = os.homedir();
       if (home !== workerData.home) {
@@ -26,7 +31,7 @@ if (!isMainThread) {
       }
     }
     calls += 100;
-  }
+  } while (Date.now() < until);
   parentPort.postMessage({ calls });
   return;
 }
@@ -37,6 +42,7 @@ const failures = [];
 let lookups = 0;
 let readerCalls = 0;
 let pending = 0;
+let started = 0;
 
 function lookupLoop() {
   if (Date.now() >= until) return;
@@ -55,10 +61,14 @@ for (let i = 0; i < 2; i++) {
   workers.push(new Promise((resolve) => {
     const w = new Worker(__filename, { workerData: { until, home: os.homedir() } });
     w.on('message', (m) => {
-      if (m.fail) failures.push(m.fail);
+      if (m.started) started++;
+      else if (m.fail) failures.push(m.fail);
       else readerCalls += m.calls;
     });
-    w.on('error', (e) => failures.push(`worker: ${e.message}`));
+    w.on('error', (e) => {
+      failures.push(`worker: ${e.message}`);
+      started++; // it never will: the writer must not wait for it
+    });
     w.on('exit', resolve);
   }));
 }
@@ -73,7 +83,7 @@ function writer() {
     rounds++;
   }
   // setImmediate lets the lookup callbacks run between bursts of writes.
-  if (Date.now() < until) setImmediate(writer);
+  if (Date.now() < until || started < workers.length) setImmediate(writer);
   else Promise.all(workers).then(finish);
 }
 writer();

@@ -61,7 +61,7 @@ check_children() {
 
 children=$COMPAT_DIR/perl_env_children.pl
 out=$compat_tmp/children-stock
-compat_run "$out" env -u LD_PRELOAD perl "$children"
+compat_run "$out" "$COMPAT_STOCK_RUN" perl "$children"
 rc=$?
 check_children "$out" no && [ "$rc" -eq 0 ]
 compat_ok $? "stock: perl %ENV changes reach children, tzset and setlocale"

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../fuzz/model.h"
+#include "tap.h"
 
 extern char **environ;
 
@@ -143,7 +144,8 @@ static int in_child(int (*fn)(void *), void *arg)
 		exit(255);
 	}
 	if (pid == 0) {
-		alarm(20); /* a hung trial dies by SIGALRM and is reported */
+		/* A hung trial dies by SIGALRM and is reported. */
+		alarm((unsigned)(20 * tap_time_scale()));
 		int r = fn(arg);
 		fflush(stdout);
 		_exit(r);

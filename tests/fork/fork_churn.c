@@ -70,7 +70,7 @@ static void child_checks(void)
 	const char *v;
 	int sentinel_seen = 0;
 
-	alarm(CHILD_ALARM_SECONDS);
+	alarm((unsigned)(CHILD_ALARM_SECONDS * tap_time_scale()));
 	if (setenv("ES_FORK_CHILD", "child-value", 1) != 0)
 		_exit(10);
 	v = getenv("ES_FORK_CHILD");
@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	setenv("ES_FORK_EXPECT_ENVSAFE", "1", 1);
 #ifdef ES_LINKED
 	/* Linked with -lenvsafe: no preload needed. */
-	if (child_run(wargv, NULL, 15, &r) != 0)
+	if (child_run(wargv, "", 15, &r) != 0)
 		tap_bail("cannot run the worker");
 	tap_ok(child_exited_ok(&r), "linked: fork while writers churn, children exit 0 promptly: %s: %s",
 	       child_describe(&r, desc, sizeof desc), child_last_line(&r));

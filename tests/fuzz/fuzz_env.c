@@ -35,7 +35,6 @@ extern long es_fail_at;
 #endif
 
 unsigned long fuzz_ops, fuzz_inputs;
-int fuzz_avoid_known_bugs;
 
 /* ---- the alphabet ---- */
 
@@ -99,28 +98,21 @@ static int fault_armed;
 static uint64_t numbered_used;
 
 /*
- * Known core bug 3 (docs/VERIFICATION.md): getenv's miss path trusts an
- * XOR digest of the live slots, so program stores into environ whose old
- * and new pointers XOR to zero make getenv miss the stored names.  The
- * harness tracks that XOR itself; a miss it explains is counted and
- * reported at exit instead of stopping the run.
+ * getenv's miss path trusts the digest (src/state.h): the sum, mod 2^64,
+ * of the live slots and of environ as the library last stored them.
+ * Program stores into environ that add up to no change at all leave it
+ * agreeing, a limit the library documents (docs/VERIFICATION.md, bug 3).
+ * The harness keeps the same sum of its own stores since the library's
+ * last write; only a miss with that sum at zero is such a collision,
+ * counted and reported at exit.  Any other miss is a divergence.
  */
-static uintptr_t store_delta;
+static uintptr_t store_sum_delta;
 static unsigned stores_since_write;
 unsigned long fuzz_digest_misses;
 
-/*
- * Known core bug 4 (docs/VERIFICATION.md): a putenv'd buffer that was a
- * later duplicate at one adoption is taken for an immutable string at the
- * next, so renaming it in place goes unseen.  Adoption from the library's
- * own list follows program stores, so the target renames buffers only in
- * inputs that have not stored into environ.
- */
-static int stored_this_input;
-
 static int digest_explains_miss(void)
 {
-	return fuzz_avoid_known_bugs && stores_since_write && !store_delta;
+	return stores_since_write && store_sum_delta == 0;
 }
 
 static char trace[8192];
@@ -288,7 +280,7 @@ static int settle(const char *what, int r, int err, int want_r, int want_err)
 	int fired = fault_fired();
 	disarm();
 	if (r == 0)
-		stores_since_write = 0, store_delta = 0;
+		stores_since_write = 0, store_sum_delta = 0;
 	if (fired) {
 		if (r != -1 || err != ENOMEM)
 			diverged("%s: injected allocation failure, returned %d errno %d (want -1 ENOMEM)", what, r, err);
@@ -411,7 +403,7 @@ static void do_putenv(struct input *in)
 			diverged("putenv(\"%s\") returned %d errno %d", bare, r, err);
 		if (*bare) {
 			model_remove_name(&M, bare);
-			stores_since_write = 0, store_delta = 0;
+			stores_since_write = 0, store_sum_delta = 0;
 		}
 		return;
 	}
@@ -448,8 +440,6 @@ static void do_edit(struct input *in)
 	char *s = putenv_buf[take(in) % putenv_used];
 	size_t len = strlen(s);
 	unsigned how = take(in) % 4;
-	if (how < 2 && fuzz_avoid_known_bugs && stored_this_input)
-		return;
 	if (how == 0) {
 		/* Rename: change the first character of the name. */
 		static const char firsts[] = "ABN=";
@@ -467,9 +457,6 @@ static void do_edit(struct input *in)
 		if (pos + 2 >= PUTENV_LEN)
 			return;
 		/* A NUL or '=' written into the name renames the buffer too. */
-		const char *eq = strchr(s, '=');
-		if (fuzz_avoid_known_bugs && stored_this_input && (!eq || pos <= (size_t)(eq - s)))
-			return;
 		if (pos == len)
 			s[pos + 1] = '\0';
 		if (pos == 0 && c == '\0')
@@ -524,7 +511,7 @@ static void do_assign(struct input *in)
 	note("environ = (%s array of %zu)\n", kind == 1 ? "heap" : "static", n);
 	environ = a;
 	stores_since_write = 0;
-	store_delta = 0;
+	store_sum_delta = 0;
 }
 
 static size_t environ_count(void)
@@ -543,17 +530,13 @@ static void do_store(struct input *in)
 	if (!n)
 		return;
 	size_t i = take(in) % (n + 1);
-	stored_this_input = 1;
 	if (i == n) {
-		/* Known core bug 1 (docs/VERIFICATION.md): when the library last
-		 * stored an unvouched string (a putenv'd buffer) in that slot,
-		 * getenv's unvouched scan skips the NULL and finds the entries
-		 * behind it.  With one entry there is nothing behind. */
-		if (fuzz_avoid_known_bugs && n > 1)
-			return;
 		note("environ[0] = NULL\n");
 		stores_since_write++;
-		store_delta ^= (uintptr_t)environ[0];
+		/* A reader's sum now stops at the NULL: every entry leaves it.
+		 * Unsigned wrap-around is the digest's own arithmetic. */
+		for (size_t k = 0; k < n; k++)
+			store_sum_delta -= (uintptr_t)environ[k];
 		environ[0] = NULL;
 		M.n = 0;
 		return;
@@ -577,7 +560,7 @@ static void do_store(struct input *in)
 	note("environ[%zu] = \"%s\" (was \"%s\")\n", i, lit, old);
 	environ[i] = lit;
 	stores_since_write++;
-	store_delta ^= (uintptr_t)old ^ (uintptr_t)lit;
+	store_sum_delta += (uintptr_t)lit - (uintptr_t)old;
 	M.e[j].ext = lit;
 }
 
@@ -697,8 +680,7 @@ static void reset(void)
 	}
 	assigns = 0;
 	stores_since_write = 0;
-	store_delta = 0;
-	stored_this_input = 0;
+	store_sum_delta = 0;
 	putenv_used = 0;
 	numbered_used = 1ull << 3; /* "N3=z" is among the literals */
 	pins = 0;

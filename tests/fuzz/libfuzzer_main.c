@@ -10,7 +10,9 @@ static void report(void)
 {
 	fprintf(stderr, "envsafe fuzz: %lu inputs, %lu operations, no divergence\n", fuzz_inputs, fuzz_ops);
 	if (fuzz_digest_misses)
-		fprintf(stderr, "envsafe fuzz: %lu getenv misses explained by known core bug 3 (XOR digest)\n",
+		fprintf(stderr,
+			"envsafe fuzz: %lu getenv misses after program stores that sum to no change"
+			" (the digest's documented limit)\n",
 			fuzz_digest_misses);
 }
 

@@ -17,13 +17,13 @@ trap 'rm -rf "$tmp"' EXIT
 # run, so it gets a copy of the library without debug info (the symbol
 # table stays, so reports still name functions).
 objcopy --strip-debug "$lib" "$tmp/libenvsafe.so" || { echo "Bail out! objcopy failed"; exit 255; }
-LD_PRELOAD=$tmp/libenvsafe.so timeout 300 valgrind -q --error-exitcode=99 --log-file="$tmp/valgrind" "$bin" > "$tmp/out"
+LD_PRELOAD=$tmp/libenvsafe.so timeout $((300 * ${ES_TEST_TIME_SCALE:-1})) valgrind -q --error-exitcode=99 --log-file="$tmp/valgrind" "$bin" > "$tmp/out"
 rc=$?
 sed 's/^/# /' "$tmp/out"
 sed 's/^/# valgrind: /' "$tmp/valgrind" | head -40
 
 n=0 failed=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; echo "not ok $n - $2" >&2; failed=1; fi; }
 # With -q, valgrind's log holds only errors ("==PID== ...") and warnings
 # about debug info it cannot read ("--PID--", "###").
 ok $([ $rc -ne 99 ] && ! grep -q '^==[0-9]*==' "$tmp/valgrind"; echo $?) "preloaded under valgrind: no memory errors"

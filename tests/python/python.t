@@ -24,10 +24,12 @@ fi
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $*"; echo "not ok $n - $*" >&2; }
 diag() { sed 's/^/# /'; }
 run() {	# run [env...]: churn.py under a watchdog; sets rc, output in $tmp/out
-	rc=$( { env -u LD_PRELOAD "$@" timeout -k 2 20 "$py" "$prog" --seconds $seconds \
+	# stock-run: no envsafe unless the caller's assignments preload it, even
+	# where /etc/ld.so.preload loads it everywhere.
+	rc=$( { "$ES_SRC_DIR/tests/stock-run" env "$@" timeout -k 2 $((20 * ${ES_TEST_TIME_SCALE:-1})) "$py" "$prog" --seconds $seconds \
 		>"$tmp/out" 2>&1; echo $?; } 2>/dev/null )
 }
 describe() {

@@ -15,6 +15,7 @@ ok() {
 		echo "ok $tap_n - $2"
 	else
 		echo "not ok $tap_n - $2"
+		echo "not ok $tap_n - $2" >&2
 		tap_failed=1
 	fi
 }
@@ -35,7 +36,7 @@ need_file() {
 run() {
 	limit=$1
 	shift
-	timeout -k 5 "$limit" "$@" > "$tap_tmp/out" 2> "$tap_tmp/err"
+	timeout -k 5 "$((limit * ${ES_TEST_TIME_SCALE:-1}))" "$@" > "$tap_tmp/out" 2> "$tap_tmp/err"
 	rc=$?
 }
 

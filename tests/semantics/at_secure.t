@@ -12,10 +12,10 @@ bin=$ES_BUILD_DIR/tests/core/semantics/secure_static
 command -v setpriv > /dev/null || { echo "Bail out! setpriv (util-linux) is missing"; exit 255; }
 
 n=0 failed=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; echo "not ok $n - $2" >&2; failed=1; fi; }
 has() { printf '%s\n' "$1" | grep -qx "$2"; echo $?; }
 
-normal=$(timeout 20 env -i ES_SECRET=hidden "$bin")
+normal=$(timeout $((20 * ${ES_TEST_TIME_SCALE:-1})) env -i ES_SECRET=hidden "$bin")
 printf '%s\n' "$normal" | sed 's/^/# normal: /'
 ok $(has "$normal" 'at_secure=0') "plain run is not AT_SECURE"
 ok $(has "$normal" 'secure_getenv_in_program=1') "secure_getenv comes from the statically linked libenvsafe"
@@ -29,7 +29,7 @@ chmod 0755 "$dir"
 cp "$bin" "$dir/secure"
 chown 0:0 "$dir/secure"
 chmod 4755 "$dir/secure"
-secure=$(cd / && timeout 20 env -i ES_SECRET=hidden \
+secure=$(cd / && timeout $((20 * ${ES_TEST_TIME_SCALE:-1})) env -i ES_SECRET=hidden \
 	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$dir/secure")
 printf '%s\n' "$secure" | sed 's/^/# setuid: /'
 ok $(has "$secure" 'at_secure=1') "setuid copy run by uid 65534 is AT_SECURE"

@@ -87,7 +87,7 @@ __attribute__((unused)) static void es_watchdog(const char *what, unsigned secon
 	sa.sa_handler = es_watchdog_fire;
 	sigaction(SIGALRM, &sa, NULL);
 	es_watchdog_what = what;
-	alarm(seconds);
+	alarm((unsigned)(seconds * tap_time_scale()));
 }
 
 #endif

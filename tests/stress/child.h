@@ -17,6 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stock.h"
+#include "tap.h"
+
 struct child_result {
 	int hung;		/* killed by the watchdog */
 	int status;		/* from waitpid, when not hung */
@@ -32,8 +35,10 @@ static double child_now(void)
 }
 
 /*
- * child_run - run ARGV[0] with ARGV, LD_PRELOAD set to PRELOAD (or removed
- * when PRELOAD is NULL), for at most TIMEOUT seconds.  Returns -1 if the
+ * child_run - run ARGV[0] with ARGV, LD_PRELOAD set to PRELOAD, removed
+ * when PRELOAD is "", or on the stock C library when PRELOAD is NULL
+ * (tests/stock.h: exit 125 and a message on stderr when that is
+ * impossible), for at most TIMEOUT seconds (times ES_TEST_TIME_SCALE).  Returns -1 if the
  * child could not be started.
  */
 __attribute__((unused))
@@ -54,10 +59,15 @@ static int child_run(char *const argv[], const char *preload, double timeout,
 	if (pid == 0) {
 		/* The harness is single-threaded, so the child may use the
 		 * environment functions before exec. */
-		if (preload)
+		char why[1024];
+		if (preload && *preload)
 			setenv("LD_PRELOAD", preload, 1);
-		else
+		else if (preload)
 			unsetenv("LD_PRELOAD");
+		else if (es_stock_prepare(why, sizeof why) != 0) {
+			fprintf(stderr, "%s: %s\n", argv[0], why);
+			_exit(125);
+		}
 		dup2(out[1], STDOUT_FILENO);
 		close(out[0]);
 		close(out[1]);
@@ -76,7 +86,7 @@ static int child_run(char *const argv[], const char *preload, double timeout,
 		done = waitpid(pid, &r->status, WNOHANG);
 		if (done == pid)
 			break;
-		if (child_now() - start > timeout) {
+		if (child_now() - start > timeout * tap_time_scale()) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &r->status, 0);
 			r->hung = 1;
