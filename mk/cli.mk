@@ -12,8 +12,8 @@ CLI_ELF_LIBS   := $(shell pkg-config --libs libelf libdw)
 CLI_CFLAGS := $(ES_CFLAGS) $(CLI_ELF_CFLAGS) -I/usr/include/libiberty \
 	-DES_LIBDIR='"$(LIBDIR)"' -DES_LIBEXECDIR='"$(LIBEXECDIR)"'
 
-$(B)/obj/cli/%.o: tools/%.c $(CLI_HDRS) | $(B)/obj/cli
-	$(CC) $(CLI_CFLAGS) -c $< -o $@
+$(B)/obj/cli/%.o: tools/%.c | $(B)/obj/cli
+	$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -c $< -o $@
 $(B)/obj/cli:
 	mkdir -p $@
 

@@ -8,8 +8,8 @@
 # objects, not as an archive, so that init.c's constructor comes along.
 FI_DIR  := $(B)/fi
 FI_OBJS := $(patsubst src/%.c,$(FI_DIR)/obj/%.o,$(LIB_SRCS))
-$(FI_DIR)/obj/%.o: src/%.c $(LIB_HDRS) | $(FI_DIR)/obj
-	$(CC) $(LIB_CFLAGS) -DENVSAFE_FAULT_INJECTION -c $< -o $@
+$(FI_DIR)/obj/%.o: src/%.c | $(FI_DIR)/obj
+	$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -DENVSAFE_FAULT_INJECTION -c $< -o $@
 $(FI_DIR)/obj $(B)/tests/fuzz $(B)/tests/faults $(B)/tests/model:
 	mkdir -p $@
 
@@ -44,8 +44,8 @@ FUZZ_DIR  := $(B)/fuzz
 FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
 $(FUZZ_DIR)/obj:
 	mkdir -p $@
-$(FUZZ_DIR)/obj/%.o: src/%.c $(LIB_HDRS) | $(FUZZ_DIR)/obj
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 # The target passes NULL to setenv's value on purpose (envsafe answers
 # EINVAL where glibc crashes), so UBSan's nonnull-attribute check is off
 # for it.

@@ -9,10 +9,10 @@ LIB_HDRS := include/envsafe.h $(wildcard src/*.h)
 # -fno-plt are not needed because the library has no TLS and calls little.
 LIB_CFLAGS := $(ES_CFLAGS) -fvisibility=hidden -fno-strict-aliasing
 
-$(B)/obj/pic/%.o: src/%.c $(LIB_HDRS) | $(B)/obj/pic
-	$(CC) $(LIB_CFLAGS) -fPIC -c $< -o $@
-$(B)/obj/static/%.o: src/%.c $(LIB_HDRS) | $(B)/obj/static
-	$(CC) $(LIB_CFLAGS) -c $< -o $@
+$(B)/obj/pic/%.o: src/%.c | $(B)/obj/pic
+	$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -fPIC -c $< -o $@
+$(B)/obj/static/%.o: src/%.c | $(B)/obj/static
+	$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -c $< -o $@
 $(B)/obj/pic $(B)/obj/static:
 	mkdir -p $@
 
