@@ -43,9 +43,21 @@ LIB_DEPS := -ldl -lpthread
 $(B)/libenvsafe.so: $(LIB_PIC_OBJS) src/envsafe.map
 	$(CC) -shared -Wl,--version-script=src/envsafe.map -Wl,-z,now -Wl,-soname,libenvsafe.so \
 		$(LDFLAGS) -o $@ $(LIB_SO_OBJS) -Wl,--as-needed $(LIB_DEPS) -Wl,--no-as-needed
-$(B)/libenvsafe.a: $(LIB_OBJS)
+# The archive holds one object, all of src/ merged with `ld -r`, so that
+# a program referencing any one of getenv, secure_getenv, setenv,
+# unsetenv, putenv or clearenv gets all six.  With one object per function
+# a program that calls only setenv would get only setenv's object; a plugin
+# it dlopens would then bind putenv/unsetenv to libc's, which reallocs the
+# array the library published under its readers.  The linker exports an
+# executable's definition of a symbol that a linked shared library (libc)
+# also defines, so all six reach the dynamic symbol table and the plugin
+# binds to them (tests/api/static_plugin.t).
+# $(CC) -r runs the linker of the target (cross, musl, clang builds alike).
+$(B)/obj/envsafe-all.o: $(LIB_OBJS)
+	$(CC) -r -nostdlib -o $@ $(LIB_OBJS)
+$(B)/libenvsafe.a: $(B)/obj/envsafe-all.o
 	rm -f $@
-	$(AR) rcs $@ $(LIB_OBJS)
+	$(AR) rcs $@ $<
 
 # Generated with the PREFIX of the build, and again by install-lib with
 # the PREFIX of the install, which may differ.
