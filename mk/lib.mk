@@ -40,9 +40,16 @@ LIB_SO_OBJS := $(filter-out %/observe_stack.o,$(LIB_PIC_OBJS)) $(filter %/observ
 # already provide the symbols, so on newer glibc the library still needs
 # libc alone.  LIB_DEPS is also what envsafe.pc gives static links.
 LIB_DEPS := -ldl -lpthread
-$(B)/libenvsafe.so: $(LIB_PIC_OBJS) src/envsafe.map
-	$(CC) -shared -Wl,--version-script=src/envsafe.map -Wl,-z,now -Wl,-soname,libenvsafe.so \
+# The soname carries the ABI version (the library's major version), so a
+# future incompatible libenvsafe can be installed beside this one; the
+# unversioned libenvsafe.so is the link-time name (-lenvsafe) and the
+# path tests preload.  The envsafe tool looks for the soname first.
+LIB_SONAME := libenvsafe.so.1
+$(B)/$(LIB_SONAME): $(LIB_PIC_OBJS) src/envsafe.map
+	$(CC) -shared -Wl,--version-script=src/envsafe.map -Wl,-z,now -Wl,-soname,$(LIB_SONAME) \
 		$(LDFLAGS) -o $@ $(LIB_SO_OBJS) -Wl,--as-needed $(LIB_DEPS) -Wl,--no-as-needed
+$(B)/libenvsafe.so: $(B)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
 # The archive holds one object, all of src/ merged with `ld -r`, so that
 # a program referencing any one of getenv, secure_getenv, setenv,
 # unsetenv, putenv or clearenv gets all six.  With one object per function
@@ -66,7 +73,7 @@ PC_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCD
 $(B)/envsafe.pc: mk/envsafe.pc.in
 	$(PC_SUBST) $< > $@
 
-ALL_TARGETS += $(B)/libenvsafe.so $(B)/libenvsafe.a $(B)/envsafe.pc
+ALL_TARGETS += $(B)/$(LIB_SONAME) $(B)/libenvsafe.so $(B)/libenvsafe.a $(B)/envsafe.pc
 
 .PHONY: lib install-lib
 lib: $(B)/libenvsafe.so $(B)/libenvsafe.a
@@ -74,7 +81,8 @@ lib: $(B)/libenvsafe.so $(B)/libenvsafe.a
 install: install-lib
 install-lib: $(B)/libenvsafe.so $(B)/libenvsafe.a
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man3
-	install -m 0755 $(B)/libenvsafe.so $(DESTDIR)$(LIBDIR)/libenvsafe.so
+	install -m 0644 $(B)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libenvsafe.so
 	install -m 0644 $(B)/libenvsafe.a $(DESTDIR)$(LIBDIR)/libenvsafe.a
 	install -m 0644 include/envsafe.h $(DESTDIR)$(INCDIR)/envsafe.h
 	$(PC_SUBST) mk/envsafe.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/envsafe.pc
