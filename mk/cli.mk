@@ -59,7 +59,18 @@ $(CLI_T)/scan-copyreloc: tests/cli/scan_fixture_copyreloc.c | $(CLI_T)
 $(CLI_T)/scan-static: tests/cli/scan_fixture_static.c | $(CLI_T)
 	$(CC) $(ES_CFLAGS) -static -o $@ $<
 
-CLI_FIXTURES := $(CLI_T)/stress-standin $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so \
+# doctor, ps and preload: a service that writes its environment, and a
+# library that calls itself libenvsafe but crashes whatever loads it.
+$(CLI_T)/deploy-service: tests/cli/deploy_service.c | $(CLI_T)
+	$(CC) $(ES_CFLAGS) -pthread -o $@ $<
+$(CLI_T)/crashing/libenvsafe.so: tests/cli/deploy_crashing_lib.c | $(CLI_T)
+	mkdir -p $(dir $@)
+	$(CC) $(ES_CFLAGS) -fPIC -shared -o $@ $<
+
+$(CLI_T)/deploy-asan-env: tests/cli/deploy_asan_env.c | $(CLI_T)
+	$(CC) $(ES_CFLAGS) -fsanitize=address -o $@ $<
+
+CLI_FIXTURES := $(CLI_T)/deploy-asan-env $(CLI_T)/deploy-service $(CLI_T)/crashing/libenvsafe.so $(CLI_T)/stress-standin $(CLI_T)/libscanrisky.so $(CLI_T)/libscanclean.so \
 	$(CLI_T)/scan-main $(CLI_T)/scan-main-norpath $(CLI_T)/scan-main-linked $(CLI_T)/scan-static \
 	$(CLI_T)/scan-copyreloc $(CLI_T)/libscanouter.so $(CLI_T)/scan-chain-rpath \
 	$(CLI_T)/scan-chain-runpath

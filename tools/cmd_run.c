@@ -1,17 +1,23 @@
 /* envsafe run - exec a program with libenvsafe preloaded. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "common.h"
+#include "env_settings.h"
+#include "preload_list.h"
 
 static void run_help(void)
 {
 	printf("Usage: envsafe run [--strict[=warn|abort]] [--trace=FILE] [--] CMD [ARGS...]\n"
 	       "\n"
 	       "Runs CMD with libenvsafe.so prepended to LD_PRELOAD, so CMD and every\n"
-	       "program it starts use the thread-safe environment functions.\n"
+	       "program it starts use the thread-safe environment functions.  When\n"
+	       "/etc/ld.so.preload already loads the library, LD_PRELOAD is left alone\n"
+	       "(one copy per process) and only the options are set.  ENVSAFE_*\n"
+	       "settings the library would ignore are reported on stderr first.\n"
 	       "\n"
 	       "Options:\n"
 	       "  --strict[=MODE]  report environment changes made while more than one\n"
@@ -25,12 +31,18 @@ static void run_help(void)
 	       "not found, 2 on a usage error.\n");
 }
 
+static void report_setting(const char *name, const char *value, const char *why, void *ctx)
+{
+	(void)ctx;
+	es_error("run: %s=%s will be ignored: %s", name, value, why);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	const char *strict = NULL, *trace_file = NULL;
 	int i;
 	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
+		const char *arg = argv[i], *v;
 		if (strcmp(arg, "--") == 0) {
 			i++;
 			break;
@@ -51,14 +63,12 @@ int cmd_run(int argc, char **argv)
 				es_error("run: --strict must be warn or abort, not '%s'", strict);
 				return 2;
 			}
-		} else if (strncmp(arg, "--trace=", 8) == 0) {
-			trace_file = arg + 8;
-		} else if (strcmp(arg, "--trace") == 0) {
-			if (++i == argc) {
+		} else if ((v = es_option_value(argc, argv, &i, "--trace"))) {
+			if (!*v) {
 				es_error("run: --trace needs a file name");
 				return 2;
 			}
-			trace_file = argv[i];
+			trace_file = v;
 		} else {
 			es_error("run: unknown option '%s' (try 'envsafe run --help')", arg);
 			return 2;
@@ -66,10 +76,6 @@ int cmd_run(int argc, char **argv)
 	}
 	if (i >= argc) {
 		es_error("run: missing command (usage: envsafe run [OPTIONS] -- CMD [ARGS...])");
-		return 2;
-	}
-	if (trace_file && !*trace_file) {
-		es_error("run: --trace needs a file name");
 		return 2;
 	}
 	if (trace_file && es_secure_mode()) {
@@ -80,6 +86,9 @@ int cmd_run(int argc, char **argv)
 		es_error_errno("run: setenv ENVSAFE_STRICT");
 		return 125;
 	}
+
+	extern char **environ;
+	es_settings_check(environ, 0, report_setting, NULL);
 
 	char **command = argv + i;
 	int command_count = argc - i;
@@ -104,6 +113,10 @@ int cmd_run(int argc, char **argv)
 		return status;
 	}
 
+	/* A second copy at another path would only stand down. */
+	char mapped[PATH_MAX];
+	if (preload_self_has_envsafe(mapped, sizeof mapped))
+		return es_exec_command(command);
 	const char *library = es_find_library();
 	if (!library || es_prepend_preload(library) != 0)
 		return 125;

@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "escape.h"
 #include "scan_elf.h"
 #include "scan_resolve.h"
 
@@ -44,43 +45,11 @@ struct scan_state {
 	int json;
 	unsigned counts[FILE_STATUS_COUNT];
 	unsigned static_with_writers;
+	unsigned incomplete;
 	int first_json_file;
 };
 
-/* ---- JSON output ---------------------------------------------------- */
-
-/* Paths are bytes; invalid UTF-8 is replaced so the document stays valid. */
-static void json_string(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	putchar('"');
-	while (*p) {
-		unsigned char c = *p;
-		if (c == '"' || c == '\\') {
-			printf("\\%c", c);
-			p++;
-		} else if (c < 0x20) {
-			printf("\\u%04x", c);
-			p++;
-		} else if (c < 0x80) {
-			putchar(c);
-			p++;
-		} else {
-			int len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-			int valid = len > 0;
-			for (int k = 1; valid && k < len; k++)
-				valid = (p[k] & 0xc0) == 0x80;
-			if (valid) {
-				fwrite(p, 1, (size_t)len, stdout);
-				p += len;
-			} else {
-				printf("\\ufffd");
-				p++;
-			}
-		}
-	}
-	putchar('"');
-}
+/* ---- output: every name from a file goes through escape.h ---------- */
 
 static void json_symbols(unsigned bits)
 {
@@ -89,7 +58,7 @@ static void json_symbols(unsigned bits)
 	for (int i = 0; i < SCAN_SYMBOL_COUNT; i++)
 		if (bits & (1u << i)) {
 			printf("%s", sep);
-			json_string(scan_symbol_names[i]);
+			escape_json(stdout, scan_symbol_names[i]);
 			sep = ", ";
 		}
 	putchar(']');
@@ -121,7 +90,34 @@ static int object_is_risky(const struct scan_object *o)
 	return o->elf && !o->elf->provides_environment && o->elf->imports;
 }
 
+static unsigned limits_of(const struct file_report *r)
+{
+	return r->elf.limits | r->closure.limits;
+}
+
+/* A verdict that would let a CI gate pass is not given for a file whose
+ * analysis stopped at a bound: the file is an error instead. */
+static void distrust_incomplete(struct file_report *r)
+{
+	if (!r->have_elf || !limits_of(r))
+		return;
+	int passes = r->status == FILE_OK || r->status == FILE_PROTECTED || r->status == FILE_PROVIDER ||
+		     (r->status == FILE_STATIC && !(r->elf.contains & SCAN_WRITERS));
+	if (!passes)
+		return;
+	r->status = FILE_ERROR;
+	snprintf(r->message, sizeof r->message, "analysis incomplete: a bound was reached");
+}
+
+static void analyse_elf(struct file_report *r, int fd);
+
 static void analyse(struct file_report *r, int fd)
+{
+	analyse_elf(r, fd);
+	distrust_incomplete(r);
+}
+
+static void analyse_elf(struct file_report *r, int fd)
 {
 	enum scan_elf_status st = scan_elf_read(fd, &r->elf, r->message, sizeof r->message);
 	if (st == SCAN_ELF_NOT_ELF) {
@@ -179,11 +175,24 @@ static const char *needed_by_name(const struct file_report *r, const struct scan
 	return o->needed_by == 0 ? r->path : (req->path ? req->path : req->needed);
 }
 
+static void print_incomplete(const struct file_report *r)
+{
+	unsigned limits = limits_of(r);
+	for (unsigned bit = 1; limits; bit <<= 1)
+		if (limits & bit) {
+			printf("    incomplete: %s\n", scan_limit_description(bit));
+			limits &= ~bit;
+		}
+}
+
 static void print_text(const struct file_report *r)
 {
-	printf("%s: %s", r->path, status_names[r->status]);
+	escape_text(stdout, r->path);
+	printf(": %s", status_names[r->status]);
 	if (!r->have_elf) {
-		printf(": %s\n", r->message);
+		fputs(": ", stdout);
+		escape_text(stdout, r->message);
+		putchar('\n');
 		return;
 	}
 	printf(" (%s, %s", type_names[r->elf.type], scan_machine_name(r->elf.machine));
@@ -191,9 +200,10 @@ static void print_text(const struct file_report *r)
 		printf(", %zu %s loaded", r->closure.count - 1,
 		       r->closure.count == 2 ? "library" : "libraries");
 	printf(")");
-	if (r->status == FILE_PROVIDER || r->status == FILE_STATIC)
+	if (r->status == FILE_PROVIDER || r->status == FILE_STATIC || r->status == FILE_ERROR)
 		printf(": %s", r->message);
 	printf("\n");
+	print_incomplete(r);
 	if (r->status == FILE_STATIC && (r->elf.contains & SCAN_WRITERS)) {
 		printf("    contains ");
 		text_symbols(r->elf.contains & SCAN_WRITERS);
@@ -211,14 +221,32 @@ static void print_text(const struct file_report *r)
 		if (object_is_risky(o)) {
 			printf("    uses ");
 			text_symbols(o->elf->imports);
-			printf(" in %s => %s\n", o->needed, o->path);
+			fputs(" in ", stdout);
+			escape_text(stdout, o->needed);
+			fputs(" => ", stdout);
+			escape_text(stdout, o->path);
 		} else if (o->elf && o->elf->is_envsafe) {
-			printf("    protected by %s => %s\n", o->needed, o->path);
+			fputs("    protected by ", stdout);
+			escape_text(stdout, o->needed);
+			fputs(" => ", stdout);
+			escape_text(stdout, o->path);
 		} else if (!o->path) {
-			printf("    missing: %s (needed by %s)\n", o->needed, needed_by_name(r, o));
+			fputs(o->unsearched ? "    not searched: " : "    missing: ", stdout);
+			escape_text(stdout, o->needed);
+			fputs(" (needed by ", stdout);
+			escape_text(stdout, needed_by_name(r, o));
+			putchar(')');
 		} else if (o->error) {
-			printf("    unreadable: %s => %s: %s\n", o->needed, o->path, o->error);
+			fputs("    unreadable: ", stdout);
+			escape_text(stdout, o->needed);
+			fputs(" => ", stdout);
+			escape_text(stdout, o->path);
+			fputs(": ", stdout);
+			escape_text(stdout, o->error);
+		} else {
+			continue;
 		}
+		putchar('\n');
 	}
 }
 
@@ -229,9 +257,9 @@ static const char *json_risky_uses(unsigned bits, const char *object, const char
 		if (!(bits & (1u << k)))
 			continue;
 		printf("%s{\"symbol\": ", sep);
-		json_string(scan_symbol_names[k]);
+		escape_json(stdout, scan_symbol_names[k]);
 		printf(", \"object\": ");
-		json_string(object);
+		escape_json(stdout, object);
 		printf("}");
 		sep = ", ";
 	}
@@ -242,25 +270,35 @@ static void print_json(struct scan_state *s, const struct file_report *r)
 {
 	printf("%s\n    {\"path\": ", s->first_json_file ? "" : ",");
 	s->first_json_file = 0;
-	json_string(r->path);
+	escape_json(stdout, r->path);
 	printf(", \"status\": ");
-	json_string(status_names[r->status]);
-	if (!r->have_elf || r->status == FILE_PROVIDER || r->status == FILE_STATIC) {
+	escape_json(stdout, status_names[r->status]);
+	if (!r->have_elf || r->status == FILE_PROVIDER || r->status == FILE_STATIC ||
+	    r->status == FILE_ERROR) {
 		printf(", \"message\": ");
-		json_string(r->message);
+		escape_json(stdout, r->message);
 	}
 	if (!r->have_elf) {
 		printf("}");
 		return;
 	}
 	printf(", \"type\": ");
-	json_string(type_names[r->elf.type]);
+	escape_json(stdout, type_names[r->elf.type]);
 	printf(", \"class\": %d, \"machine\": ", r->elf.elf_class == 2 ? 64 : 32);
-	json_string(scan_machine_name(r->elf.machine));
+	escape_json(stdout, scan_machine_name(r->elf.machine));
 	printf(",\n     \"imports\": ");
 	json_symbols(r->elf.imports);
 	printf(", \"contains\": ");
 	json_symbols(r->elf.contains & SCAN_WRITERS);
+	printf(", \"incomplete\": [");
+	const char *lsep = "";
+	for (unsigned bit = 1, limits = limits_of(r); limits; bit <<= 1)
+		if (limits & bit) {
+			printf("%s\"%s\"", lsep, scan_limit_name(bit));
+			lsep = ", ";
+			limits &= ~bit;
+		}
+	putchar(']');
 
 	printf(",\n     \"libraries\": [");
 	const char *sep = "";
@@ -269,11 +307,11 @@ static void print_json(struct scan_state *s, const struct file_report *r)
 		if (!o->path)
 			continue;
 		printf("%s\n       {\"needed\": ", sep);
-		json_string(o->needed);
+		escape_json(stdout, o->needed);
 		printf(", \"path\": ");
-		json_string(o->path);
+		escape_json(stdout, o->path);
 		printf(", \"needed_by\": ");
-		json_string(needed_by_name(r, o));
+		escape_json(stdout, needed_by_name(r, o));
 		if (o->elf) {
 			printf(", \"imports\": ");
 			json_symbols(o->elf->provides_environment ? 0 : o->elf->imports);
@@ -282,7 +320,7 @@ static void print_json(struct scan_state *s, const struct file_report *r)
 			       o->elf->is_envsafe ? "true" : "false");
 		} else {
 			printf(", \"error\": ");
-			json_string(o->error ? o->error : "unreadable");
+			escape_json(stdout, o->error ? o->error : "unreadable");
 		}
 		printf("}");
 		sep = ",";
@@ -294,10 +332,10 @@ static void print_json(struct scan_state *s, const struct file_report *r)
 		if (o->path)
 			continue;
 		printf("%s{\"needed\": ", sep);
-		json_string(o->needed);
+		escape_json(stdout, o->needed);
 		printf(", \"needed_by\": ");
-		json_string(needed_by_name(r, o));
-		printf("}");
+		escape_json(stdout, needed_by_name(r, o));
+		printf(", \"searched\": %s}", o->unsearched ? "false" : "true");
 		sep = ", ";
 	}
 	/* The flat answer to "what uses what, and where is it". */
@@ -317,6 +355,8 @@ static void print_json(struct scan_state *s, const struct file_report *r)
 static void report(struct scan_state *s, struct file_report *r)
 {
 	s->counts[r->status]++;
+	if (r->have_elf && limits_of(r))
+		s->incomplete++;
 	if (r->status == FILE_STATIC && (r->elf.contains & SCAN_WRITERS))
 		s->static_with_writers++;
 	if (s->json)
@@ -338,18 +378,16 @@ static void report_problem(struct scan_state *s, const char *path, enum file_sta
 
 static void scan_file(struct scan_state *s, const char *path)
 {
-	/* O_NONBLOCK: a FIFO that appeared since the stat must not hang us. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	int fd = scan_open_regular(path, &st);
+	if (fd == SCAN_OPEN_NOT_REGULAR) {
+		report_problem(s, path, FILE_NOT_ELF, "not a regular file");
+		return;
+	}
 	if (fd < 0) {
 		char message[300];
 		snprintf(message, sizeof message, "cannot open: %s", strerror(errno));
 		report_problem(s, path, FILE_ERROR, message);
-		return;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		report_problem(s, path, FILE_NOT_ELF, "not a regular file");
 		return;
 	}
 	struct file_report r = { .path = path };
@@ -359,8 +397,8 @@ static void scan_file(struct scan_state *s, const char *path)
 }
 
 /* Symbolic links inside a directory are not followed (that is what keeps
- * a link loop from recursing forever); nor are devices, FIFOs and
- * sockets opened. */
+ * a link loop from recursing forever); devices, FIFOs and sockets are
+ * never opened (scan_file checks again, in case one replaces a file). */
 static void scan_directory(struct scan_state *s, const char *path)
 {
 	struct dirent **entries;
@@ -427,7 +465,9 @@ static void scan_help(void)
 	       "\n"
 	       "Each file gets one status: ok, risky, protected (libenvsafe is linked\n"
 	       "ahead of libc), provider (implements setenv itself), static, not-elf\n"
-	       "or error.\n"
+	       "or error.  Only regular files are opened, and the work per file is\n"
+	       "bounded; a file that reaches a bound is marked incomplete, and is an\n"
+	       "error unless it is risky.  Names are printed escaped (see envsafe(1)).\n"
 	       "\n"
 	       "Options:\n"
 	       "  --json   print one JSON document instead of text (see envsafe(1))\n"
@@ -435,7 +475,8 @@ static void scan_help(void)
 	       "\n"
 	       "Exit status: 0 if nothing risky was found, 1 if something was (a risky\n"
 	       "file, or a static executable containing setenv, unsetenv, putenv or\n"
-	       "clearenv), 2 on a usage error or if some file could not be read.\n");
+	       "clearenv), 2 on a usage error, if some file could not be read, or if\n"
+	       "an analysis stopped at a bound before anything risky was found.\n");
 }
 
 int cmd_scan(int argc, char **argv)
@@ -455,7 +496,9 @@ int cmd_scan(int argc, char **argv)
 		} else if (strcmp(argv[i], "--json") == 0) {
 			s.json = 1;
 		} else {
-			es_error("scan: unknown option '%s' (try 'envsafe scan --help')", argv[i]);
+			char *shown = escape_text_dup(argv[i]);
+			es_error("scan: unknown option '%s' (try 'envsafe scan --help')", shown ? shown : "?");
+			free(shown);
 			return 2;
 		}
 	}
@@ -481,12 +524,15 @@ int cmd_scan(int argc, char **argv)
 					*c = '_';
 			printf(", \"%s\": %u", key, s.counts[k]);
 		}
-		printf("}}\n");
+		printf(", \"incomplete\": %u}}\n", s.incomplete);
 	} else {
 		printf("\n%u file(s): %u risky, %u protected, %u ok, %u provider, %u static, "
 		       "%u not ELF, %u error(s)\n",
 		       scanned, risky, s.counts[FILE_PROTECTED], s.counts[FILE_OK], s.counts[FILE_PROVIDER],
 		       s.counts[FILE_STATIC], s.counts[FILE_NOT_ELF], s.counts[FILE_ERROR]);
+		if (s.incomplete)
+			printf("%u file(s) only partly analysed: a bound of envsafe scan was reached\n",
+			       s.incomplete);
 	}
 	scan_resolve_cleanup();
 	if (s.counts[FILE_ERROR])

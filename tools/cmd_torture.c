@@ -64,22 +64,6 @@ static int parse_positive(const char *text, double *out, int integer)
 	return 0;
 }
 
-/* Takes the value of "--name=value" or "--name value". */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t len = strlen(name);
-	const char *arg = argv[*i];
-	if (strncmp(arg, name, len) != 0)
-		return NULL;
-	if (arg[len] == '=')
-		return arg + len + 1;
-	if (arg[len] != '\0')
-		return NULL;
-	if (*i + 1 >= argc)
-		return "";
-	return argv[++*i];
-}
-
 static int parse_options(int argc, char **argv, struct torture_options *o)
 {
 	*o = (struct torture_options){ .seconds_text = "2", .seconds = 2, .modes_text = "all",
@@ -89,20 +73,20 @@ static int parse_options(int argc, char **argv, struct torture_options *o)
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			torture_help();
 			return 0;
-		} else if ((v = option_value(argc, argv, &i, "--seconds"))) {
+		} else if ((v = es_option_value(argc, argv, &i, "--seconds"))) {
 			if (parse_positive(v, &o->seconds, 0) != 0) {
 				es_error("torture: --seconds needs a positive number, not '%s'", v);
 				return 2;
 			}
 			o->seconds_text = v;
-		} else if ((v = option_value(argc, argv, &i, "--threads"))) {
+		} else if ((v = es_option_value(argc, argv, &i, "--threads"))) {
 			double n;
 			if (parse_positive(v, &n, 1) != 0 || n > 4096) {
 				es_error("torture: --threads needs a whole number from 1 to 4096, not '%s'", v);
 				return 2;
 			}
 			o->threads_text = v;
-		} else if ((v = option_value(argc, argv, &i, "--mode"))) {
+		} else if ((v = es_option_value(argc, argv, &i, "--mode"))) {
 			if (!*v || v[strspn(v, ",")] == '\0') {
 				es_error("torture: --mode needs a mode name or 'all'");
 				return 2;

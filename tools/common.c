@@ -56,14 +56,32 @@ void es_error_errno(const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *es_option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t len = strlen(name);
+	const char *arg = argv[*i];
+	if (strncmp(arg, name, len) != 0)
+		return NULL;
+	if (arg[len] == '=')
+		return arg + len + 1;
+	if (arg[len] != '\0')
+		return NULL;
+	if (*i + 1 >= argc)
+		return "";
+	return argv[++*i];
+}
+
 int es_secure_mode(void)
 {
 	return getauxval(AT_SECURE) != 0;
 }
 
-/* Directory holding the running envsafe executable, without a trailing
- * slash; empty string if /proc is unavailable. */
-static const char *self_dir(void)
+const char *es_configured_libdir(void)
+{
+	return ES_LIBDIR;
+}
+
+const char *es_self_dir(void)
 {
 	static char dir[PATH_MAX];
 	static int done;
@@ -83,7 +101,7 @@ static const char *self_dir(void)
 /* DIR/SUFFIX in a fresh allocation, or NULL (no directory, no memory). */
 static char *beside_self(const char *suffix)
 {
-	const char *dir = self_dir();
+	const char *dir = es_self_dir();
 	char *path;
 	if (!dir[0] || asprintf(&path, "%s/%s", dir, suffix) < 0)
 		return NULL;
@@ -127,7 +145,7 @@ const char *es_find_library(void)
 	found = first_existing(candidates, sizeof candidates / sizeof *candidates, R_OK, path);
 	if (!found)
 		es_error("cannot find libenvsafe.so (looked beside %s and in %s)",
-			 self_dir()[0] ? self_dir() : "the envsafe executable", ES_LIBDIR);
+			 es_self_dir()[0] ? es_self_dir() : "the envsafe executable", ES_LIBDIR);
 	return found;
 }
 
@@ -156,7 +174,7 @@ const char *es_find_stress(void)
 	found = first_existing(candidates, sizeof candidates / sizeof *candidates, X_OK, path);
 	if (!found)
 		es_error("cannot find the envsafe-stress workload (looked beside %s and in %s)",
-			 self_dir()[0] ? self_dir() : "the envsafe executable", ES_LIBEXECDIR);
+			 es_self_dir()[0] ? es_self_dir() : "the envsafe executable", ES_LIBEXECDIR);
 	return found;
 }
 

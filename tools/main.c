@@ -18,6 +18,10 @@ static const struct command commands[] = {
 	{ "torture", cmd_torture, "race setenv against readers on stock libc and on libenvsafe" },
 	{ "trace", cmd_trace, "log every environment mutation of a program, with call sites" },
 	{ "scan", cmd_scan, "list ELF files (and their libraries) that modify the environment" },
+	{ "doctor", cmd_doctor, "is this C library affected; is a running process protected" },
+	{ "ps", cmd_ps, "which running processes are protected, and which are at risk" },
+	{ "preload", cmd_preload, "enable, disable or show libenvsafe in /etc/ld.so.preload" },
+	{ "systemd-dropin", cmd_dropin, "print a drop-in that protects one systemd service" },
 };
 
 static const struct command *find_command(const char *name)
@@ -38,7 +42,7 @@ static void print_help(void)
 	       "\n"
 	       "Commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-15s %s\n", commands[i].name, commands[i].summary);
 	printf("\n"
 	       "Run 'envsafe COMMAND --help' for the options of one command.\n"
 	       "See envsafe(1) for exit statuses, environment variables and examples.\n");

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "escape.h"
 #include "trace_model.h"
 
 #define TRACE_SCHEMA_VERSION 1
@@ -31,54 +32,6 @@ static int unsafe(const struct trace_event *ev)
 	return ev->threads > 1;
 }
 
-/* A JSON string: valid UTF-8 passes through; any other byte >= 0x80 is
- * written as the code point of the same number, so the output is always
- * valid JSON (and exact for ASCII, which variable names are in practice). */
-static void json_string(FILE *out, const char *s)
-{
-	if (!s) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned c = *p;
-		int extra = c >= 0xf0 && c < 0xf5 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : -1;
-		if (c < 0x80) {
-			if (c == '"' || c == '\\')
-				fprintf(out, "\\%c", c);
-			else if (c < 0x20 || c == 0x7f)
-				fprintf(out, "\\u%04x", c);
-			else
-				fputc((int)c, out);
-			p++;
-			continue;
-		}
-		int ok = extra > 0;
-		for (int i = 1; ok && i <= extra; i++)
-			ok = (p[i] & 0xc0) == 0x80;
-		if (ok) {
-			fwrite(p, 1, (size_t)extra + 1, out);
-			p += extra + 1;
-		} else {
-			fprintf(out, "\\u%04x", c);
-			p++;
-		}
-	}
-	fputc('"', out);
-}
-
-static void text_string(FILE *out, const char *s)
-{
-	/* Control characters would forge lines in the text output. */
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\x%02x", *p);
-		else
-			fputc(*p, out);
-}
-
 static void iso_time(char *buf, size_t len, int64_t sec, long nsec)
 {
 	time_t t = (time_t)sec;
@@ -91,13 +44,13 @@ static void iso_time(char *buf, size_t len, int64_t sec, long nsec)
 static void json_frame(FILE *out, const struct trace_frame *f)
 {
 	fputs("{\"function\":", out);
-	json_string(out, f->function);
+	escape_json(out, f->function);
 	fputs(",\"symbol\":", out);
-	json_string(out, f->mangled);
+	escape_json(out, f->mangled);
 	fputs(",\"module\":", out);
-	json_string(out, f->module);
+	escape_json(out, f->module);
 	fprintf(out, ",\"offset\":\"0x%" PRIx64 "\",\"file\":", f->offset);
-	json_string(out, f->file);
+	escape_json(out, f->file);
 	if (f->line)
 		fprintf(out, ",\"line\":%d}", f->line);
 	else
@@ -106,14 +59,14 @@ static void json_frame(FILE *out, const struct trace_frame *f)
 
 static void text_frame(FILE *out, const struct trace_frame *f)
 {
-	text_string(out, f->function ? f->function : "??");
+	escape_text(out, f->function ? f->function : "??");
 	if (f->file) {
 		fputs(" at ", out);
-		text_string(out, f->file);
+		escape_text(out, f->file);
 		fprintf(out, ":%d", f->line);
 	}
 	fputs(" (", out);
-	text_string(out, f->module ? f->module : "?");
+	escape_text(out, f->module ? f->module : "?");
 	fprintf(out, "+0x%" PRIx64 ")", f->offset);
 }
 
@@ -214,14 +167,14 @@ void trace_output_event(struct trace_output *o, const struct trace_event *ev)
 		fprintf(out, "{\"version\":%d,\"type\":\"event\",\"seq\":%ld,\"time\":\"%s\","
 			"\"time_ns\":%" PRId64 "%09ld,\"pid\":%ld,\"tid\":%ld,\"thread_name\":",
 			TRACE_SCHEMA_VERSION, o->seq, when, ev->sec, ev->nsec, ev->pid, ev->tid);
-		json_string(out, ev->thread_name);
+		escape_json(out, ev->thread_name);
 		fprintf(out, ",\"threads\":%d,\"unsafe\":%s,\"op\":", ev->threads,
 			unsafe(ev) ? "true" : "false");
-		json_string(out, ev->op);
+		escape_json(out, ev->op);
 		fputs(",\"name\":", out);
-		json_string(out, ev->name);
+		escape_json(out, ev->name);
 		fputs(",\"value\":", out);
-		json_string(out, ev->value);
+		escape_json(out, ev->value);
 		fprintf(out, ",\"redacted\":%s,\"name_truncated\":%s,\"value_truncated\":%s,"
 			"\"stack_truncated\":%s,\"call_site\":",
 			ev->flags & TRACE_REDACTED ? "true" : "false",
@@ -244,14 +197,15 @@ void trace_output_event(struct trace_output *o, const struct trace_event *ev)
 	}
 
 	fprintf(out, "%s pid %ld tid %ld (", when, ev->pid, ev->tid);
-	text_string(out, ev->thread_name ? ev->thread_name : "");
-	fprintf(out, ") threads %d%s %s", ev->threads, unsafe(ev) ? " UNSAFE" : "", ev->op);
+	escape_text(out, ev->thread_name ? ev->thread_name : "");
+	fprintf(out, ") threads %d%s ", ev->threads, unsafe(ev) ? " UNSAFE" : "");
+	escape_text(out, ev->op);
 	if (ev->name) {
 		fputc(' ', out);
-		text_string(out, ev->name);
+		escape_text(out, ev->name);
 		if (ev->value) {
 			fputc('=', out);
-			text_string(out, ev->value);
+			escape_text(out, ev->value);
 		} else if (ev->flags & TRACE_REDACTED) {
 			fputs("=<redacted>", out);
 		}
@@ -304,13 +258,13 @@ void trace_output_summary(struct trace_output *o, int status)
 			for (size_t k = 0; k < s->nops; k++) {
 				if (k)
 					fputc(',', out);
-				json_string(out, s->ops[k]);
+				escape_json(out, s->ops[k]);
 			}
 			fputs("],\"names\":[", out);
 			for (size_t k = 0; k < s->nnames; k++) {
 				if (k)
 					fputc(',', out);
-				json_string(out, s->names[k]);
+				escape_json(out, s->names[k]);
 			}
 			fputs("]}", out);
 		}
@@ -328,11 +282,13 @@ void trace_output_summary(struct trace_output *o, int status)
 			fprintf(out, "  %6ld  %-6s ", s->count, s->unsafe_count ? "UNSAFE" : "");
 			text_frame(out, &f);
 			fputs("  [", out);
-			for (size_t k = 0; k < s->nops; k++)
-				fprintf(out, "%s%s", k ? "," : "", s->ops[k]);
+			for (size_t k = 0; k < s->nops; k++) {
+				fputs(k ? "," : "", out);
+				escape_text(out, s->ops[k]);
+			}
 			for (size_t k = 0; k < s->nnames; k++) {
 				fputs(k ? "," : " ", out);
-				text_string(out, s->names[k]);
+				escape_text(out, s->names[k]);
 			}
 			fputs("]\n", out);
 		}

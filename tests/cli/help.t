@@ -8,11 +8,11 @@ is "--version prints 'envsafe 1.0.0' (got '$out')" '[ $rc -eq 0 ] && [ "$out" = 
 
 capture "$ENVSAFE" --help
 is "--help exits 0" '[ $rc -eq 0 ] && [ -z "$err" ]'
-for cmd in run torture trace scan; do
+for cmd in run torture trace scan doctor ps preload systemd-dropin; do
 	is "--help lists $cmd" 'printf "%s\n" "$out" | grep -q "^  $cmd "'
 done
 
-for cmd in run torture trace scan; do
+for cmd in run torture trace scan doctor ps preload systemd-dropin; do
 	capture "$ENVSAFE" "$cmd" --help
 	is "envsafe $cmd --help exits 0 with its usage (got $rc)" \
 		'[ $rc -eq 0 ] && contains "$out" "envsafe $cmd"'

@@ -15,7 +15,7 @@ text=$(cat "$TMP/man.txt")
 for section in NAME SYNOPSIS DESCRIPTION COMMANDS "STRICT MODE" ENVIRONMENT "EXIT STATUS" EXAMPLES; do
 	is "the page has a $section section" 'grep -q "^$section" "$TMP/man.txt"'
 done
-for cmd in run torture trace scan; do
+for cmd in run torture trace scan doctor ps preload systemd-dropin; do
 	is "the page documents envsafe $cmd" 'grep -q "^   envsafe $cmd" "$TMP/man.txt"'
 	capture "$ENVSAFE" "$cmd" --help
 	for option in $(printf '%s\n' "$out" | grep -oE -- '--[a-z][a-z-]*' | sort -u); do

@@ -38,16 +38,26 @@ capture "$ENVSAFE" run --trace
 is "--trace without a file: exit 2 with one line (got $rc, $err_lines lines)" \
 	'[ $rc -eq 2 ] && [ "$err_lines" -eq 1 ]'
 
+# Where /etc/ld.so.preload already loads the library, run leaves
+# LD_PRELOAD alone (tests/cli/preload.t checks that); capture_fresh runs
+# the LD_PRELOAD checks with an empty /etc/ld.so.preload there (as root).
+if sh -c 'grep -q "/libenvsafe\.so" /proc/$$/maps'; then
+	[ "$(id -u)" -eq 0 ] || bail "libenvsafe is preloaded system-wide: the LD_PRELOAD checks need root"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	capture_fresh() { capture unshare -m sh -c 'mount --bind /dev/null /etc/ld.so.preload && exec "$@"' sh "$@"; }
+else
+	capture_fresh() { capture "$@"; }
+fi
 # Any other preloaded library stays, after ours.
 OTHER=$(cd "$FIXTURES" && pwd -P)/libscanclean.so
-capture env LD_PRELOAD="$OTHER" "$ENVSAFE" run -- sh -c 'printf %s "$LD_PRELOAD"'
+capture_fresh env LD_PRELOAD="$OTHER" "$ENVSAFE" run -- sh -c 'printf %s "$LD_PRELOAD"'
 is "LD_PRELOAD gets the absolute library path first and keeps the rest (got '$out')" \
 	'[ "$out" = "$LIB:$OTHER" ] && [ $rc -eq 0 ]'
 
-capture "$ENVSAFE" run -- sh -c 'printf %s "$LD_PRELOAD"'
+capture_fresh "$ENVSAFE" run -- sh -c 'printf %s "$LD_PRELOAD"'
 is "with no previous LD_PRELOAD it is just the library (got '$out')" '[ "$out" = "$LIB" ]'
 
-capture "$ENVSAFE" run -- "$ENVSAFE" run -- sh -c 'printf %s "$LD_PRELOAD"'
+capture_fresh "$ENVSAFE" run -- "$ENVSAFE" run -- sh -c 'printf %s "$LD_PRELOAD"'
 is "running run under run does not preload twice (got '$out')" '[ "$out" = "$LIB" ]'
 
 # The command itself, its child and its grandchild all have the library
@@ -56,7 +66,7 @@ capture "$ENVSAFE" run -- sh -c 'grep -c "/libenvsafe.so" /proc/$$/maps'
 is "the command has libenvsafe.so mapped" '[ $rc -eq 0 ] && [ "${out:-0}" -gt 0 ]'
 capture "$ENVSAFE" run -- sh -c 'sh -c "sh -c '\''grep -c /libenvsafe.so /proc/\$\$/maps'\''"'
 is "a grandchild of the command has libenvsafe.so mapped" '[ $rc -eq 0 ] && [ "${out:-0}" -gt 0 ]'
-capture sh -c 'grep -c "/libenvsafe.so" /proc/$$/maps'
+capture_fresh sh -c 'grep -c "/libenvsafe.so" /proc/$$/maps'
 is "without run, libenvsafe.so is not mapped (control)" '[ $rc -ne 0 ]'
 
 # Variables set in one protected generation reach the next.
