@@ -10,10 +10,10 @@ CLI_HDRS := $(wildcard tools/*.h) include/envsafe.h
 CLI_ELF_CFLAGS := $(shell pkg-config --cflags libelf libdw)
 CLI_ELF_LIBS   := $(shell pkg-config --libs libelf libdw)
 CLI_CFLAGS := $(ES_CFLAGS) $(CLI_ELF_CFLAGS) -I/usr/include/libiberty \
-	-DES_LIBDIR='"$(LIBDIR)"' -DES_LIBEXECDIR='"$(LIBEXECDIR)"'
+	-DES_LIBDIR='"$(LIBDIR)"' -DES_LIBEXECDIR='"$(LIBEXECDIR)"' -DES_LIB_SONAME='"$(LIB_SONAME)"'
 
-$(B)/obj/cli/%.o: tools/%.c $(CLI_HDRS) | $(B)/obj/cli
-	$(CC) $(CLI_CFLAGS) -c $< -o $@
+$(B)/obj/cli/%.o: tools/%.c | $(B)/obj/cli
+	$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -c $< -o $@
 $(B)/obj/cli:
 	mkdir -p $@
 

@@ -7,12 +7,14 @@ COMPAT_T := $(B)/tests/compat
 $(COMPAT_T):
 	mkdir -p $@
 
-# Edition 2021 builds with Debian's rustc (1.63) and with current ones.
+# Edition 2021 where rustc knows it (1.56+), 2018 before (Debian 11's
+# 1.48): the program is valid in both.
 # Without rustc the program is not built and rust_race.t bails out saying so.
 COMPAT_RUSTC ?= $(shell command -v rustc 2>/dev/null)
 ifneq ($(COMPAT_RUSTC),)
+COMPAT_RUST_EDITION := $(shell $(COMPAT_RUSTC) --edition 2021 --print sysroot >/dev/null 2>&1 && echo 2021 || echo 2018)
 $(COMPAT_T)/rust_env_race: tests/compat/rust_env_race.rs | $(COMPAT_T)
-	MAKEFLAGS= $(COMPAT_RUSTC) --edition 2021 -O -o $@ $<
+	MAKEFLAGS= $(COMPAT_RUSTC) --edition $(COMPAT_RUST_EDITION) -O -o $@ $<
 ALL_TARGETS += $(COMPAT_T)/rust_env_race
 endif
 

@@ -8,8 +8,8 @@
 # objects, not as an archive, so that init.c's constructor comes along.
 FI_DIR  := $(B)/fi
 FI_OBJS := $(patsubst src/%.c,$(FI_DIR)/obj/%.o,$(LIB_SRCS))
-$(FI_DIR)/obj/%.o: src/%.c $(LIB_HDRS) | $(FI_DIR)/obj
-	$(CC) $(LIB_CFLAGS) -DENVSAFE_FAULT_INJECTION -c $< -o $@
+$(FI_DIR)/obj/%.o: src/%.c | $(FI_DIR)/obj
+	$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -DENVSAFE_FAULT_INJECTION -c $< -o $@
 $(FI_DIR)/obj $(B)/tests/fuzz $(B)/tests/faults $(B)/tests/model:
 	mkdir -p $@
 
@@ -20,7 +20,7 @@ FUZZ_HDRS := tests/fuzz/fuzz_env.h tests/fuzz/model.h tests/tap.h $(LIB_HDRS)
 # The target and model with the default compiler, replaying the corpus
 # and a fixed pseudo-random series in `make check`.
 $(B)/tests/fuzz/fuzz-replay: tests/fuzz/replay.c $(FUZZ_TARGET_SRCS) $(FUZZ_HDRS) $(FI_OBJS) | $(B)/tests/fuzz
-	$(CC) $(TEST_CFLAGS) -DENVSAFE_FAULT_INJECTION -o $@ tests/fuzz/replay.c $(FUZZ_TARGET_SRCS) $(FI_OBJS)
+	$(CC) $(TEST_CFLAGS) -DENVSAFE_FAULT_INJECTION -o $@ tests/fuzz/replay.c $(FUZZ_TARGET_SRCS) $(FI_OBJS) $(LIB_DEPS)
 ALL_TARGETS += $(B)/tests/fuzz/fuzz-replay
 CHECK_TESTS += tests/fuzz/replay.t
 
@@ -29,7 +29,7 @@ CHECK_TESTS += tests/fuzz/replay.t
 # build.  fault-malloc: the shipped libenvsafe.so under a failing malloc.
 FAULT_HDRS := tests/faults/trial.h tests/fuzz/model.h tests/tap.h
 $(B)/tests/faults/fault-ops: tests/faults/fault_ops.c tests/fuzz/model.c $(FAULT_HDRS) $(LIB_HDRS) $(FI_OBJS) | $(B)/tests/faults
-	$(CC) $(TEST_CFLAGS) -DENVSAFE_FAULT_INJECTION -o $@ tests/faults/fault_ops.c tests/fuzz/model.c $(FI_OBJS)
+	$(CC) $(TEST_CFLAGS) -DENVSAFE_FAULT_INJECTION -o $@ tests/faults/fault_ops.c tests/fuzz/model.c $(FI_OBJS) $(LIB_DEPS)
 $(B)/tests/faults/fault-malloc: tests/faults/fault_malloc.c tests/fuzz/model.c $(FAULT_HDRS) $(B)/libenvsafe.so | $(B)/tests/faults
 	$(CC) $(TEST_CFLAGS) -o $@ tests/faults/fault_malloc.c tests/fuzz/model.c $(LINK_ENVSAFE)
 ALL_TARGETS += $(B)/tests/faults/fault-ops $(B)/tests/faults/fault-malloc
@@ -44,13 +44,13 @@ FUZZ_DIR  := $(B)/fuzz
 FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
 $(FUZZ_DIR)/obj:
 	mkdir -p $@
-$(FUZZ_DIR)/obj/%.o: src/%.c $(LIB_HDRS) | $(FUZZ_DIR)/obj
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 # The target passes NULL to setenv's value on purpose (envsafe answers
 # EINVAL where glibc crashes), so UBSan's nonnull-attribute check is off
 # for it.
 $(FUZZ_DIR)/fuzz-env: tests/fuzz/libfuzzer_main.c $(FUZZ_TARGET_SRCS) $(FUZZ_HDRS) $(FUZZ_OBJS) mk/fuzz.mk
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize=nonnull-attribute -fsanitize=fuzzer -o $@ tests/fuzz/libfuzzer_main.c $(FUZZ_TARGET_SRCS) $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize=nonnull-attribute -fsanitize=fuzzer -o $@ tests/fuzz/libfuzzer_main.c $(FUZZ_TARGET_SRCS) $(FUZZ_OBJS) $(LIB_DEPS)
 
 # The library leaks by design (published memory is never freed), so leak
 # detection is off; every other ASan/UBSan finding is fatal, and memcmp

@@ -9,10 +9,10 @@ LIB_HDRS := include/envsafe.h $(wildcard src/*.h)
 # -fno-plt are not needed because the library has no TLS and calls little.
 LIB_CFLAGS := $(ES_CFLAGS) -fvisibility=hidden -fno-strict-aliasing
 
-$(B)/obj/pic/%.o: src/%.c $(LIB_HDRS) | $(B)/obj/pic
-	$(CC) $(LIB_CFLAGS) -fPIC -c $< -o $@
-$(B)/obj/static/%.o: src/%.c $(LIB_HDRS) | $(B)/obj/static
-	$(CC) $(LIB_CFLAGS) -c $< -o $@
+$(B)/obj/pic/%.o: src/%.c | $(B)/obj/pic
+	$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -fPIC -c $< -o $@
+$(B)/obj/static/%.o: src/%.c | $(B)/obj/static
+	$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -c $< -o $@
 $(B)/obj/pic $(B)/obj/static:
 	mkdir -p $@
 
@@ -40,12 +40,31 @@ LIB_SO_OBJS := $(filter-out %/observe_stack.o,$(LIB_PIC_OBJS)) $(filter %/observ
 # already provide the symbols, so on newer glibc the library still needs
 # libc alone.  LIB_DEPS is also what envsafe.pc gives static links.
 LIB_DEPS := -ldl -lpthread
-$(B)/libenvsafe.so: $(LIB_PIC_OBJS) src/envsafe.map
-	$(CC) -shared -Wl,--version-script=src/envsafe.map -Wl,-z,now -Wl,-soname,libenvsafe.so \
+# The soname carries the ABI version (the library's major version), so a
+# future incompatible libenvsafe can be installed beside this one; the
+# unversioned libenvsafe.so is the link-time name (-lenvsafe) and the
+# path tests preload.  The envsafe tool looks for the soname first.
+LIB_SONAME := libenvsafe.so.1
+$(B)/$(LIB_SONAME): $(LIB_PIC_OBJS) src/envsafe.map
+	$(CC) -shared -Wl,--version-script=src/envsafe.map -Wl,-z,now -Wl,-soname,$(LIB_SONAME) \
 		$(LDFLAGS) -o $@ $(LIB_SO_OBJS) -Wl,--as-needed $(LIB_DEPS) -Wl,--no-as-needed
-$(B)/libenvsafe.a: $(LIB_OBJS)
+$(B)/libenvsafe.so: $(B)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
+# The archive holds one object, all of src/ merged with `ld -r`, so that
+# a program referencing any one of getenv, secure_getenv, setenv,
+# unsetenv, putenv or clearenv gets all six.  With one object per function
+# a program that calls only setenv would get only setenv's object; a plugin
+# it dlopens would then bind putenv/unsetenv to libc's, which reallocs the
+# array the library published under its readers.  The linker exports an
+# executable's definition of a symbol that a linked shared library (libc)
+# also defines, so all six reach the dynamic symbol table and the plugin
+# binds to them (tests/api/static_plugin.t).
+# $(CC) -r runs the linker of the target (cross, musl, clang builds alike).
+$(B)/obj/envsafe-all.o: $(LIB_OBJS)
+	$(CC) -r -nostdlib -o $@ $(LIB_OBJS)
+$(B)/libenvsafe.a: $(B)/obj/envsafe-all.o
 	rm -f $@
-	$(AR) rcs $@ $(LIB_OBJS)
+	$(AR) rcs $@ $<
 
 # Generated with the PREFIX of the build, and again by install-lib with
 # the PREFIX of the install, which may differ.
@@ -54,7 +73,7 @@ PC_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCD
 $(B)/envsafe.pc: mk/envsafe.pc.in
 	$(PC_SUBST) $< > $@
 
-ALL_TARGETS += $(B)/libenvsafe.so $(B)/libenvsafe.a $(B)/envsafe.pc
+ALL_TARGETS += $(B)/$(LIB_SONAME) $(B)/libenvsafe.so $(B)/libenvsafe.a $(B)/envsafe.pc
 
 .PHONY: lib install-lib
 lib: $(B)/libenvsafe.so $(B)/libenvsafe.a
@@ -62,7 +81,8 @@ lib: $(B)/libenvsafe.so $(B)/libenvsafe.a
 install: install-lib
 install-lib: $(B)/libenvsafe.so $(B)/libenvsafe.a
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man3
-	install -m 0755 $(B)/libenvsafe.so $(DESTDIR)$(LIBDIR)/libenvsafe.so
+	install -m 0644 $(B)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libenvsafe.so
 	install -m 0644 $(B)/libenvsafe.a $(DESTDIR)$(LIBDIR)/libenvsafe.a
 	install -m 0644 include/envsafe.h $(DESTDIR)$(INCDIR)/envsafe.h
 	$(PC_SUBST) mk/envsafe.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/envsafe.pc

@@ -9,7 +9,7 @@ TS := $(B)/tests
 # libenvsafe under LD_PRELOAD.
 $(B)/envsafe-stress: $(STRESS_SRCS) $(STRESS_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $(STRESS_SRCS) -ldl
+	$(CC) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $(STRESS_SRCS) -ldl
 
 $(TS)/fork/fork_churn: tests/fork/fork_churn.c tests/tap.h tests/stress/child.h tests/stock.h
 	@mkdir -p $(@D)

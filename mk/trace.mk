@@ -20,14 +20,22 @@ $(TRT)/trace_app: tests/cli/trace_app.c $(TRT)/libplugin.so
 $(TRT)/trace_app_static: tests/cli/trace_app.c tests/cli/trace_plugin.c $(B)/libenvsafe.a | $(TRT)
 	$(CC) $(TEST_CFLAGS) $(TRACE_FIXTURE_CFLAGS) -o $@ tests/cli/trace_app.c tests/cli/trace_plugin.c \
 		$(B)/libenvsafe.a $(LIB_DEPS)
-# The same Rust program with each symbol mangling scheme: legacy is the
-# stable default (selecting it explicitly needs -Z on stable), v0 is
-# chosen with -C.  rustc would warn about make's jobserver descriptors,
-# which it does not need.
-$(TRT)/proxy_legacy: tests/cli/trace_proxy.rs | $(TRT)
+# The same Rust program with each symbol mangling scheme.  Each is asked
+# for explicitly, since the default changed (v0 from rustc 1.97), and the
+# option's spelling did too: -C from 1.59 (legacy still behind
+# unstable-options), -Z before (rustc 1.48).  A rustc that takes none of
+# them gets its default, and trace_languages.t checks the symbols' prefix.
+# rustc would warn about make's jobserver descriptors, which it does not
+# need.
+RUST_MANGLE = MAKEFLAGS= $(RUSTC) -g -C symbol-mangling-version=$(1) -o $@ $< 2>/dev/null || \
+	MAKEFLAGS= RUSTC_BOOTSTRAP=1 $(RUSTC) -g -Z unstable-options -C symbol-mangling-version=$(1) -o $@ $< \
+		2>/dev/null || \
+	MAKEFLAGS= RUSTC_BOOTSTRAP=1 $(RUSTC) -g -Z symbol-mangling-version=$(1) -o $@ $< 2>/dev/null || \
 	MAKEFLAGS= $(RUSTC) -g -o $@ $<
+$(TRT)/proxy_legacy: tests/cli/trace_proxy.rs | $(TRT)
+	$(call RUST_MANGLE,legacy)
 $(TRT)/proxy_v0: tests/cli/trace_proxy.rs | $(TRT)
-	MAKEFLAGS= $(RUSTC) -g -C symbol-mangling-version=v0 -o $@ $<
+	$(call RUST_MANGLE,v0)
 
 TRACE_FIXTURES := $(TRT)/libplugin.so $(TRT)/trace_app $(TRT)/trace_app_static \
 	$(TRT)/proxy_legacy $(TRT)/proxy_v0

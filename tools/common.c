@@ -132,9 +132,14 @@ const char *es_find_library(void)
 		return found;
 	/* Relative locations first, so that a relocated installation uses
 	 * its own library rather than one left in the configured LIBDIR. */
+	/* The soname (what the runtime package installs) before the
+	 * development symlink. */
 	char *candidates[] = {
+		beside_self(ES_LIB_SONAME),
 		beside_self("libenvsafe.so"),
+		beside_self("../lib/" ES_LIB_SONAME),
 		beside_self("../lib/libenvsafe.so"),
+		strdup(ES_LIBDIR "/" ES_LIB_SONAME),
 		strdup(ES_LIBDIR "/libenvsafe.so"),
 	};
 	found = first_existing(candidates, sizeof candidates / sizeof *candidates, R_OK, path);

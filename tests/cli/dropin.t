@@ -4,7 +4,7 @@
 # which reads the same NAME=value).
 . "${ES_SRC_DIR:-.}/tests/cli/tap.sh"
 
-LIB=$(cd "$ES_BUILD_DIR" && pwd -P)/libenvsafe.so
+LIB=$(readlink -f "$ES_BUILD_DIR/libenvsafe.so")	# the file the tool resolves (the soname)
 
 capture "$ENVSAFE" systemd-dropin myapp
 is "a drop-in is printed for myapp.service (rc $rc)" \

@@ -9,7 +9,7 @@
 # The real /etc/ld.so.preload is never written.
 . "${ES_SRC_DIR:-.}/tests/cli/tap.sh"
 
-LIB=$(cd "$ES_BUILD_DIR" && pwd -P)/libenvsafe.so
+LIB=$(readlink -f "$ES_BUILD_DIR/libenvsafe.so")	# the file the tool resolves (the soname)
 CRASHING=$(cd "$FIXTURES" && pwd -P)/crashing/libenvsafe.so
 [ -f "$LIB" ] || bail "$LIB is missing"
 [ -f "$CRASHING" ] || bail "$CRASHING is missing (run make first)"

@@ -2,7 +2,8 @@
 # envsafe run: exit statuses, usage errors, LD_PRELOAD handling, strict mode.
 . "${ES_SRC_DIR:-.}/tests/cli/tap.sh"
 
-LIB=$(cd "$ES_BUILD_DIR" && pwd -P)/libenvsafe.so
+# The tool preloads the real file (the soname), not the dev symlink.
+LIB=$(readlink -f "$ES_BUILD_DIR/libenvsafe.so")
 [ -f "$LIB" ] || bail "$LIB is missing"
 unset LD_PRELOAD ENVSAFE_STRICT
 

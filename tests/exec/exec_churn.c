@@ -198,12 +198,18 @@ int main(int argc, char **argv)
 		       "preloaded: %s", rep ? rep : "no report");
 	}
 
-	/* The stock C library, as evidence. */
+	/* The stock C library, as evidence: a few attempts, since on glibc
+	 * 2.41+ a launch fails in about one run of three. */
 	unsetenv("ES_EXEC_EXPECT_ENVSAFE");
-	if (child_run(wargv, NULL, 20, &r) != 0)
-		tap_bail("cannot run the worker");
+	for (int attempt = 0; attempt < STOCK_ATTEMPTS; attempt++) {
+		if (child_run(wargv, NULL, 20, &r) != 0)
+			tap_bail("cannot run the worker");
+		if (!child_exited_ok(&r))
+			break;
+	}
 	if (child_exited_ok(&r)) {
-		tap_ok(0, "stock: a started program sees a broken environment # TODO the stock C library survived");
+		tap_todo("stock: a started program sees a broken environment",
+			 "the stock C library survived " STOCK_ATTEMPTS_TEXT " runs");
 	} else {
 		tap_ok(1, "stock: a started program sees a broken environment, or the launcher crashes: %s",
 		       child_describe(&r, desc, sizeof desc));

@@ -182,11 +182,15 @@ int main(int argc, char **argv)
 	/* The stock C library, as evidence: a deadlocked or inconsistent
 	 * child is what the test above rules out. */
 	unsetenv("ES_FORK_EXPECT_ENVSAFE");
-	if (child_run(wargv, NULL, 15, &r) != 0)
-		tap_bail("cannot run the worker");
+	for (int attempt = 0; attempt < STOCK_ATTEMPTS; attempt++) {
+		if (child_run(wargv, NULL, 15, &r) != 0)
+			tap_bail("cannot run the worker");
+		if (!child_exited_ok(&r))
+			break;
+	}
 	if (child_exited_ok(&r)) {
-		tap_ok(0, "stock: a forked child fails # TODO the stock C library survived: %s",
-		       child_last_line(&r));
+		tap_diag("stock: %s", child_last_line(&r));
+		tap_todo("stock: a forked child fails", "the stock C library survived " STOCK_ATTEMPTS_TEXT " runs");
 	} else {
 		tap_ok(1, "stock: a forked child fails: %s: %s (1014: the child deadlocked and its alarm fired; "
 		       "10-15 = inconsistent environment)",

@@ -38,10 +38,16 @@ static long rss_bytes(void)
 	return resident * sysconf(_SC_PAGESIZE);
 }
 
+/* mallinfo2 is glibc 2.33+; before it mallinfo's int fields suffice for
+ * the few megabytes this test allocates. */
 static long malloc_bytes(void)
 {
+#if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33)
 	struct mallinfo2 mi = mallinfo2();
-	return (long)(mi.uordblks + mi.hblkhd);
+#else
+	struct mallinfo mi = mallinfo();
+#endif
+	return (long)mi.uordblks + (long)mi.hblkhd;
 }
 
 static unsigned long failures;

@@ -73,9 +73,11 @@ def main():
         if not socket.getaddrinfo("localhost", None):
             raise AssertionError("localhost does not resolve")
 
-    tm = ctypes.create_string_buffer(64)  # struct tm, with room to spare
-
     def c_calls():
+        # Each call its own struct tm (with room to spare): two threads
+        # sharing one would read each other's localtime_r at a second
+        # boundary.
+        tm = ctypes.create_string_buffer(64)
         for e in range(1, 134):
             if not libc.strerror(e):
                 raise AssertionError("empty libc strerror(%d)" % e)

@@ -7,6 +7,12 @@
 #define ENVSAFE_STRESS_CHILD_H
 
 #define _GNU_SOURCE
+
+/* How many runs on the stock C library may pass before its failure is
+ * reported as a TODO: a race strikes by chance, and on glibc 2.41+ only
+ * some of the failures it shows below 2.41 remain. */
+#define STOCK_ATTEMPTS 3
+#define STOCK_ATTEMPTS_TEXT "3"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Every envsafe-stress mode, run twice with the same binary: on the stock C
-# library (expected to crash, or to report misses) and with libenvsafe
+# library (expected to crash, or to report misses; on glibc 2.41+, which no
+# longer frees environ under readers, only nomiss) and with libenvsafe
 # preloaded (must finish cleanly with zero misses).  Each child runs under
 # a watchdog; a child killed by it is reported as hung.
 set -u
@@ -14,6 +15,22 @@ protected_seconds=1
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 ulimit -c 0	# stock crashes are expected; keep their cores out of the tree
+. "${ES_SRC_DIR:-.}/tests/glibc_version.sh"
+
+# stock_expectation MODE: how the stock run of MODE is judged.
+#   todo   the stock C library should fail; a survival is a TODO (a race
+#          strikes by chance);
+#   must   it must fail: glibc 2.41+ still misses untouched variables
+#          while others are added and removed (nomiss), so this is the
+#          evidence there, given more attempts;
+#   none   glibc 2.41+ no longer frees environ under readers: the stock run
+#          is shown once, as a diagnostic, and proves nothing either way.
+stock_expectation() {
+	if [ "$STOCK_FREES_ENVIRON" = 1 ]; then echo todo
+	elif [ "$1" = nomiss ]; then echo must
+	else echo none
+	fi
+}
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -55,8 +72,14 @@ modes=$("$bin" --list)
 
 for mode in $modes; do
 	# Stock C library: a crash or a miss is the expected evidence.
+	expect=$(stock_expectation "$mode")
+	case $expect in
+	todo) attempts=$stock_attempts ;;
+	must) attempts=10 ;;
+	none) attempts=1 ;;
+	esac
 	attempt=0 failed=0
-	while [ $attempt -lt $stock_attempts ] && [ $failed -eq 0 ]; do
+	while [ $attempt -lt $attempts ] && [ $failed -eq 0 ]; do
 		attempt=$((attempt + 1))
 		start=$(date +%s%N)
 		run_child $stock_seconds -- --mode "$mode" --quiet
@@ -70,9 +93,13 @@ for mode in $modes; do
 	done
 	if [ $failed -eq 1 ]; then
 		ok "stock $mode fails as expected: $(describe $rc) after ${took}s (attempt $attempt)"
+	elif [ $failed -eq 0 ] && [ "$expect" = none ]; then
+		echo "glibc >= 2.41: the stock C library survived mode $mode, as expected: $(tail -n 1 "$tmp/out")" | diag
+	elif [ $failed -eq 0 ] && [ "$expect" = must ]; then
+		not_ok "stock $mode fails on glibc >= 2.41: survived $attempts runs of ${stock_seconds}s: $(tail -n 1 "$tmp/out")"
 	elif [ $failed -eq 0 ]; then
-		not_ok "stock $mode fails # TODO the stock C library survived $stock_attempts runs of ${stock_seconds}s"
-		echo "stock C library survived mode $mode $stock_attempts times: $(tail -n 1 "$tmp/out")" | diag
+		not_ok "stock $mode fails # TODO the stock C library survived $attempts runs of ${stock_seconds}s"
+		echo "stock C library survived mode $mode $attempts times: $(tail -n 1 "$tmp/out")" | diag
 		[ "$mode" = getaddrinfo ] &&
 			echo "glibc 2.36's getaddrinfo reads the environment only on a process's first lookup" | diag
 	fi
