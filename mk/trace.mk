@@ -1,7 +1,7 @@
 # envsafe trace and strict mode: test fixtures and tests.  The observers
-# themselves are src/options.c, src/trace.c and src/observe_*.c (built by
-# mk/lib.mk); the subcommand is tools/cmd_trace.c and tools/trace_*.c,
-# tools/symbolize.c, tools/demangle.c (built by mk/cli.mk).
+# themselves are src/observe*.c (built by mk/lib.mk); the subcommand is
+# tools/cmd_trace.c and tools/trace_*.c, tools/symbolize.c,
+# tools/demangle.c (built by mk/cli.mk).
 TRT := $(B)/tests/trace
 RUSTC ?= rustc
 
@@ -33,3 +33,9 @@ TRACE_FIXTURES := $(TRT)/libplugin.so $(TRT)/trace_app $(TRT)/trace_app_static \
 	$(TRT)/proxy_legacy $(TRT)/proxy_v0
 ALL_TARGETS += $(TRACE_FIXTURES)
 CHECK_TESTS += $(sort $(wildcard tests/cli/trace*.t) $(wildcard tests/strict/*.t))
+
+# The settings parser on its own (it is pure, so it is compiled in).
+$(TRT)/options_parse: tests/strict/options_parse.c src/observe_options.c src/observe_options.h tests/tap.h | $(TRT)
+	$(CC) $(TEST_CFLAGS) -o $@ tests/strict/options_parse.c src/observe_options.c
+ALL_TARGETS += $(TRT)/options_parse
+CHECK_TESTS += $(TRT)/options_parse

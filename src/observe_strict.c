@@ -11,15 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "observe_options.h"
+#include "observe_event.h"
 #include "observe_text.h"
-
-#if __has_include(<execinfo.h>)
-#include <execinfo.h>
-#define ES_HAVE_BACKTRACE 1
-#else
-#define ES_HAVE_BACKTRACE 0
-#endif
 
 static void add_call_site(struct es_text *l, void *pc)
 {
@@ -47,23 +40,25 @@ static void add_call_site(struct es_text *l, void *pc)
 	es_text_str(l, ")");
 }
 
-void es_strict_report(enum es_op op, const char *name, size_t name_len, int threads,
-		      void *const *frames, int nframes, int skip)
+void es_strict_report(const struct es_event *ev)
 {
+	void *const *frames = ev->stack->pc;
+	int nframes = ev->stack->n, skip = ev->stack->skip;
+	size_t name_len = ev->name_len;
 	int aborting = es_opt.strict == ES_STRICT_ABORT;
 	char buf[1024];
 	/* One byte is kept back for the final newline. */
 	struct es_text l = { .p = buf, .cap = sizeof buf - 1 };
 
 	es_text_str(&l, "envsafe: strict: ");
-	es_text_str(&l, es_op_name(op));
-	if (name) {
+	es_text_str(&l, ev->op_name);
+	if (ev->name) {
 		es_text_str(&l, "(");
-		es_text_put(&l, name, name_len > 128 ? 128 : name_len);
+		es_text_put(&l, ev->name, name_len > 128 ? 128 : name_len);
 		es_text_str(&l, name_len > 128 ? "...)" : ")");
 	}
 	es_text_str(&l, " while ");
-	es_text_uint(&l, (uintmax_t)threads, 10);
+	es_text_uint(&l, (uintmax_t)ev->threads, 10);
 	es_text_str(&l, " threads are alive, called from ");
 	add_call_site(&l, skip < nframes ? frames[skip] : NULL);
 	es_text_str(&l, aborting ? "; aborting\n" : "\n");

@@ -6,8 +6,10 @@
 #ifndef ENVSAFE_OBSERVE_TEXT_H
 #define ENVSAFE_OBSERVE_TEXT_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Once full, further appends are dropped and `full` records the loss. */
 struct es_text {
@@ -41,6 +43,23 @@ static inline void es_text_uint(struct es_text *t, uintmax_t v, unsigned base)
 		v /= base;
 	} while (v);
 	es_text_put(t, digits + i, sizeof digits - (size_t)i);
+}
+
+/* Write all LEN bytes of BUF to FD, retrying on EINTR and partial
+ * writes; gives up silently on an error.  Preserves errno. */
+static inline void es_write_all(int fd, const char *buf, size_t len)
+{
+	int saved = errno;
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf += n;
+		len -= (size_t)n;
+	}
+	errno = saved;
 }
 
 #endif

@@ -2,7 +2,7 @@
  * envsafe trace - run a command with libenvsafe preloaded and log every
  * environment mutation it makes, with the call stack that made it.
  *
- * The library writes raw records to an inherited pipe (see src/trace.c);
+ * The library writes raw records to an inherited pipe (see src/observe_trace.c);
  * this side stores them while the command runs and symbolizes them once
  * it has finished, so the traced program is slowed down as little as
  * possible.  docs/TRACE.md describes the design and the output formats.

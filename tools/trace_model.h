@@ -14,13 +14,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Record flags, as written by src/trace.c. */
+#include "observe_record.h" /* the ES1 format, shared with the library */
+
+/* Record flags, under the names the tool uses. */
 enum {
-	TRACE_REDACTED = 1,
-	TRACE_NAME_CUT = 2,
-	TRACE_VALUE_CUT = 4,
-	TRACE_FRAMES_CUT = 8,
-	TRACE_LIB_IN_EXE = 16,
+	TRACE_REDACTED = ES_REC_REDACTED,
+	TRACE_NAME_CUT = ES_REC_NAME_CUT,
+	TRACE_VALUE_CUT = ES_REC_VALUE_CUT,
+	TRACE_FRAMES_CUT = ES_REC_FRAMES_CUT,
+	TRACE_LIB_IN_EXE = ES_REC_LIB_IN_EXE,
 };
 
 struct trace_frame {

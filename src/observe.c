@@ -1,0 +1,137 @@
+/*
+ * observe.c - the observers' dispatcher: reads the ENVSAFE_* settings once
+ * (es_options_load) and, for every mutation the core reports
+ * (es_observe), gathers what the observers need (thread count, stack)
+ * and hands it to tracing (observe_trace.c) and strict mode
+ * (observe_strict.c).  See src/observe_event.h for the module chain.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "observe_event.h"
+#include "observe_record.h"
+#include "observe_text.h"
+
+extern char **environ;
+
+int es_observe_enabled;
+struct es_options es_opt = { ES_STRICT_OFF, -1, 0, 0 };
+
+_Static_assert(ES_OP_ENVIRON_REPLACED + 1 == ES_RECORD_NOPS, "one record name per operation");
+
+static const char *op_name(enum es_op op)
+{
+	static const char *const names[] = ES_RECORD_OPS;
+	return (unsigned)op < ES_RECORD_NOPS ? names[op] : "unknown";
+}
+
+/* Thread count from /proc/self/status, or 0 if it cannot be read. */
+static int thread_count(void)
+{
+	char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n, got = 0;
+	while (got < (ssize_t)sizeof buf - 1 &&
+	       (n = read(fd, buf + got, sizeof buf - 1 - (size_t)got)) > 0)
+		got += n;
+	close(fd);
+	buf[got > 0 ? got : 0] = '\0';
+	const char *t = strstr(buf, "\nThreads:");
+	if (!t)
+		return 0;
+	t += sizeof "\nThreads:" - 1;
+	while (*t == ' ' || *t == '\t')
+		t++;
+	int count = 0;
+	for (; *t >= '0' && *t <= '9'; t++)
+		count = count * 10 + (*t - '0');
+	return count;
+}
+
+static void complain(void *ctx, const char *setting, const char *value, const char *why)
+{
+	char buf[512];
+	struct es_text line = { buf, 0, sizeof buf - 1, 0 }; /* room kept for '\n' */
+	(void)ctx;
+	es_text_str(&line, "envsafe: ignoring ");
+	es_text_str(&line, setting);
+	es_text_str(&line, "=");
+	es_text_str(&line, value);
+	es_text_str(&line, ": ");
+	es_text_str(&line, why);
+	buf[line.len++] = '\n';
+	es_write_all(STDERR_FILENO, buf, line.len);
+}
+
+void es_options_load(void)
+{
+	/* 0 = not loaded, 1 = loading, 2 = loaded. */
+	static int state;
+	int expected = 0;
+
+	/* Acquire on both paths: a caller that sees 2 must also see es_opt. */
+	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2)
+		return;
+	if (!__atomic_compare_exchange_n(&state, &expected, 1, 0, __ATOMIC_ACQUIRE,
+					 __ATOMIC_ACQUIRE)) {
+		/* Another thread is reading the settings; it takes microseconds. */
+		while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
+			;
+		return;
+	}
+
+	int saved = errno;
+	struct es_options opt;
+	es_options_parse(&opt, environ, getpid(), getauxval(AT_SECURE) != 0, complain, NULL);
+	/* The descriptor stays inheritable even when children are not
+	 * followed: a program that execs without forking (a shell script,
+	 * env(1), a version-manager shim) keeps the traced pid and must keep
+	 * tracing.  Other processes see a different pid and stay silent. */
+	es_opt = opt;
+	if (opt.trace_fd >= 0 || opt.strict != ES_STRICT_OFF) {
+		/* Load the unwinder while still single-threaded, so that later
+		 * captures do not allocate. */
+		es_stack_prepare();
+		/* Relaxed: es_opt is published by the release store of state
+		 * below, which every caller of es_options_load acquires before
+		 * reaching es_observing(). */
+		__atomic_store_n(&es_observe_enabled, 1, __ATOMIC_RELAXED);
+	}
+	/* Release: publishes es_opt and es_observe_enabled to the waiters. */
+	__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+	errno = saved;
+}
+
+void es_observe(enum es_op op, const char *name, size_t name_len, const char *value)
+{
+	int saved = errno;
+	/* Relaxed: trace_fd only ever goes from a pipe to -1. */
+	int tracing = __atomic_load_n(&es_opt.trace_fd, __ATOMIC_RELAXED) >= 0;
+	/* A forked child of a process traced without --follow-children. */
+	if (tracing && es_opt.trace_pid && es_opt.trace_pid != getpid())
+		tracing = 0;
+	if (!tracing && es_opt.strict == ES_STRICT_OFF) {
+		errno = saved;
+		return;
+	}
+
+	int threads = thread_count();
+	if (!tracing && threads <= 1) {
+		errno = saved;
+		return;
+	}
+	struct es_stack st;
+	es_stack_capture(&st);
+	struct es_event ev = { op, op_name(op), name, name_len, value, threads, &st };
+	if (tracing)
+		es_trace_emit(&ev);
+	if (es_opt.strict != ES_STRICT_OFF && threads > 1)
+		es_strict_report(&ev);
+	errno = saved;
+}
