@@ -39,3 +39,27 @@ $(TRT)/options_parse: tests/strict/options_parse.c src/observe_options.c src/obs
 	$(CC) $(TEST_CFLAGS) -o $@ tests/strict/options_parse.c src/observe_options.c
 ALL_TARGETS += $(TRT)/options_parse
 CHECK_TESTS += $(TRT)/options_parse
+
+# The record parser against forged records.
+$(TRT)/trace_forged_records: tests/cli/trace_forged_records.c tools/trace_record.c tools/trace_model.h \
+		src/observe_record.h tests/tap.h | $(TRT)
+	$(CC) $(TEST_CFLAGS) -Itools -o $@ tests/cli/trace_forged_records.c tools/trace_record.c
+ALL_TARGETS += $(TRT)/trace_forged_records
+CHECK_TESTS += $(TRT)/trace_forged_records
+
+# libFuzzer on the record parser (FUZZ_CC, FUZZ_SAN, FUZZ_RUN: mk/fuzz.mk),
+# replaying its seed corpus and then a fixed-seed campaign in check-fuzz.
+TRACE_FUZZ := $(FUZZ_DIR)/trace-record-fuzz
+TRACE_FUZZ_CORPUS := tests/cli/trace_record_corpus
+TRACE_FUZZ_RUNS ?= 500000
+$(TRACE_FUZZ): tests/cli/trace_record_fuzz.c tools/trace_record.c tools/trace_model.h src/observe_record.h | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) -std=gnu11 $(WARN) -Isrc -Itools -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ \
+		tests/cli/trace_record_fuzz.c tools/trace_record.c
+.PHONY: check-fuzz-trace
+check-fuzz: check-fuzz-trace
+check-fuzz-trace: $(TRACE_FUZZ)
+	@echo "== trace records: seed corpus, then -seed=1 -runs=$(TRACE_FUZZ_RUNS)"
+	$(FUZZ_RUN) $(TRACE_FUZZ) -max_len=8192 $(wildcard $(TRACE_FUZZ_CORPUS)/*)
+	rm -rf $(FUZZ_DIR)/trace-corpus-ci && mkdir -p $(FUZZ_DIR)/trace-corpus-ci
+	$(FUZZ_RUN) $(TRACE_FUZZ) -max_len=8192 -seed=1 -runs=$(TRACE_FUZZ_RUNS) -print_final_stats=1 \
+		$(FUZZ_DIR)/trace-corpus-ci $(TRACE_FUZZ_CORPUS)

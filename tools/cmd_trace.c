@@ -58,24 +58,30 @@ static void trace_help(void)
 	       "125 if the trace itself fails.\n");
 }
 
+/* The records as they arrived, each without its newline, any bytes. */
 struct lines {
-	char **v;
+	struct line {
+		char *p;
+		size_t len;
+	} *v;
 	size_t n, cap;
+	long overlong;       /* lines too long to be records, dropped */
 };
 
 static int keep_line(struct lines *l, const char *s, size_t len)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
-		char **grown = realloc(l->v, cap * sizeof *grown);
+		struct line *grown = realloc(l->v, cap * sizeof *grown);
 		if (!grown)
 			return -1;
 		l->v = grown;
 		l->cap = cap;
 	}
-	if (!(l->v[l->n] = strndup(s, len)))
+	if (!(l->v[l->n].p = malloc(len ? len : 1)))
 		return -1;
-	l->n++;
+	memcpy(l->v[l->n].p, s, len);
+	l->v[l->n++].len = len;
 	return 0;
 }
 
@@ -144,6 +150,34 @@ fail:
 	_exit(125);
 }
 
+/*
+ * Split what arrived into lines.  A record is at most ES_RECORD_MAX bytes
+ * with its newline; anything longer is not one, so it is dropped (and
+ * counted) up to the next newline instead of being cut into pieces that
+ * could each pass for a record.  Returns the bytes kept for later, or
+ * (size_t)-1 when out of memory.
+ */
+static size_t split_lines(char *buf, size_t have, int *dropping, struct lines *records)
+{
+	char *start = buf, *nl;
+	while ((nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
+		if (*dropping)
+			*dropping = 0;
+		else if (keep_line(records, start, (size_t)(nl - start)) != 0)
+			return (size_t)-1;
+		start = nl + 1;
+	}
+	have -= (size_t)(start - buf);
+	memmove(buf, start, have);
+	if (have >= ES_RECORD_MAX) {
+		if (!*dropping)
+			records->overlong++;
+		*dropping = 1;
+		have = 0;
+	}
+	return have;
+}
+
 /* Read records until the pipe closes (and CMD has exited).  Without
  * --follow-children, forked children that outlive CMD may still hold the
  * pipe; they never write to it, so the trace ends with CMD. */
@@ -151,7 +185,7 @@ static int collect(int rfd, pid_t child, int follow, struct lines *records, int 
 {
 	char buf[65536];
 	size_t have = 0;
-	int child_done = 0, eof = 0;
+	int child_done = 0, eof = 0, dropping = 0;
 
 	while (!eof) {
 		struct pollfd p = { rfd, POLLIN, 0 };
@@ -169,20 +203,9 @@ static int collect(int rfd, pid_t child, int follow, struct lines *records, int 
 			}
 			if (n == 0)
 				eof = 1;
-			if (n > 0) {
-				have += (size_t)n;
-				char *start = buf, *nl;
-				while ((nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
-					if (keep_line(records, start, (size_t)(nl - start)) != 0) {
-						es_error("trace: out of memory");
-						return -1;
-					}
-					start = nl + 1;
-				}
-				have -= (size_t)(start - buf);
-				memmove(buf, start, have);
-				if (have == sizeof buf) /* no record is this long */
-					have = 0;
+			if (n > 0 && (have = split_lines(buf, have + (size_t)n, &dropping, records)) == (size_t)-1) {
+				es_error("trace: out of memory");
+				return -1;
 			}
 		} else if (r == 0 && child_done && !follow) {
 			break;
@@ -193,6 +216,9 @@ static int collect(int rfd, pid_t child, int follow, struct lines *records, int 
 				child_done = 1;
 		}
 	}
+	/* A last line without its newline was cut short: not a record. */
+	if (have && !dropping)
+		records->overlong++;
 	if (!child_done && waitpid(child, status, 0) != child) {
 		es_error_errno("trace: waitpid");
 		return -1;
@@ -315,23 +341,25 @@ int cmd_trace(int argc, char **argv)
 	int result = failed ? 125 : exit_status(status);
 
 	struct trace_output o = { .out = out, .format = format, .values = values };
-	long malformed = 0;
+	o.malformed = records.overlong;
 	for (size_t k = 0; k < records.n; k++) {
 		struct trace_event ev;
-		if (trace_parse_record(records.v[k], &ev) != 0) {
-			malformed++;
+		if (trace_parse_record(records.v[k].p, records.v[k].len, &ev) != 0) {
+			o.malformed++;
 		} else {
 			trace_symbolize_event(&ev);
 			trace_output_event(&o, &ev);
 			trace_event_free(&ev);
 		}
-		free(records.v[k]);
+		free(records.v[k].p);
 	}
 	free(records.v);
+	long malformed = o.malformed;
 	trace_output_summary(&o, result);
 	trace_symbolize_end();
 	if (malformed)
-		es_error("trace: ignored %ld malformed record%s", malformed, malformed == 1 ? "" : "s");
+		es_error("trace: ignored %ld malformed record%s (written to the trace pipe by "
+			 "something other than libenvsafe)", malformed, malformed == 1 ? "" : "s");
 	if (out != stderr && out != stdout && fclose(out) != 0) {
 		es_error_errno("trace: %s", output);
 		if (!result)

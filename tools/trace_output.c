@@ -287,9 +287,9 @@ void trace_output_summary(struct trace_output *o, int status)
 
 	if (o->format == TRACE_JSON) {
 		fprintf(out, "{\"version\":%d,\"type\":\"summary\",\"events\":%ld,\"unsafe_events\":%ld,"
-			"\"max_threads\":%d,\"exit_status\":%d,\"values\":%s,\"pids\":[",
-			TRACE_SCHEMA_VERSION, o->events, o->unsafe_events, o->max_threads, status,
-			o->values ? "true" : "false");
+			"\"max_threads\":%d,\"exit_status\":%d,\"values\":%s,\"malformed_records\":%ld,"
+			"\"pids\":[", TRACE_SCHEMA_VERSION, o->events, o->unsafe_events, o->max_threads,
+			status, o->values ? "true" : "false", o->malformed);
 		for (size_t i = 0; i < o->npids; i++)
 			fprintf(out, "%s%ld", i ? "," : "", o->pids[i]);
 		fputs("],\"call_sites\":[", out);
@@ -320,6 +320,9 @@ void trace_output_summary(struct trace_output *o, int status)
 			"(made while more than one thread was alive), at most %d threads\n",
 			o->events, o->events == 1 ? "" : "s", o->npids, o->npids == 1 ? "" : "es",
 			o->unsafe_events, o->max_threads);
+		if (o->malformed)
+			fprintf(out, "%ld malformed record%s ignored\n", o->malformed,
+				o->malformed == 1 ? "" : "s");
 		if (o->nsites)
 			fputs("call sites by count:\n", out);
 		for (size_t i = 0; i < o->nsites; i++) {
