@@ -26,7 +26,7 @@ struct es_event {
 	const char *name;            /* NAME_LEN bytes, or NULL */
 	size_t name_len;
 	const char *value;           /* or NULL */
-	int threads;                 /* threads alive, 0 if unknown */
+	int threads;                 /* threads alive, -1 if unknown */
 	const struct es_stack *stack;
 };
 

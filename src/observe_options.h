@@ -14,9 +14,15 @@
 
 enum es_strict_mode { ES_STRICT_OFF, ES_STRICT_WARN, ES_STRICT_ABORT };
 
+/* ENVSAFE_STRICT_IGNORE_THREADS is at most this. */
+#define ES_STRICT_IGNORE_MAX 100000
+
 struct es_options {
 	enum es_strict_mode strict;
+	int strict_ignore_threads; /* other threads strict mode accepts */
 	int trace_fd;        /* -1 when not tracing */
+	dev_t trace_dev;     /* the pipe trace_fd was when the settings were read */
+	ino_t trace_ino;
 	int trace_values;    /* ENVSAFE_TRACE_VALUES=1 */
 	pid_t trace_pid;     /* only this process emits; 0 = every process */
 };

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,6 +75,24 @@ static int write_record(int fd, const char *buf, size_t len)
 	return err;
 }
 
+/* Is FD still the pipe the settings named?  A program may close it and
+ * get the number back for a file of its own (a daemon that closes the
+ * descriptors it inherited, then opens its database): records must never
+ * land there.  One fstat per record; tracing is a debugging mode. */
+static int still_the_pipe(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == es_opt.trace_dev &&
+	       st.st_ino == es_opt.trace_ino;
+}
+
+/* Relaxed: trace_fd only ever goes from the pipe to -1, and a thread that
+ * still sees the pipe checks it again before writing. */
+static void stop_tracing(void)
+{
+	__atomic_store_n(&es_opt.trace_fd, -1, __ATOMIC_RELAXED);
+}
+
 void es_trace_emit(const struct es_event *ev)
 {
 	const struct es_stack *st = ev->stack;
@@ -101,7 +120,7 @@ void es_trace_emit(const struct es_event *ev)
 	es_text_put(&r, " ", 1);
 	es_text_uint(&r, (uintmax_t)syscall(SYS_gettid), 10);
 	es_text_put(&r, " ", 1);
-	es_text_uint(&r, (uintmax_t)ev->threads, 10);
+	es_text_uint(&r, (uintmax_t)(ev->threads < 0 ? 0 : ev->threads), 10); /* 0: unknown */
 	es_text_put(&r, " ", 1);
 	es_text_str(&r, ev->op_name);
 	es_text_put(&r, " ", 1);
@@ -151,9 +170,14 @@ void es_trace_emit(const struct es_event *ev)
 	buf[flags_at + 1] = "0123456789abcdef"[flags & 15];
 	buf[r.len++] = '\n';
 
-	if (write_record(es_opt.trace_fd, buf, r.len) == EPIPE)
-		/* The tracer is gone; stop paying for records nobody reads.
-		 * Relaxed: a thread that still writes once more only gets
-		 * another EPIPE. */
-		__atomic_store_n(&es_opt.trace_fd, -1, __ATOMIC_RELAXED);
+	/* Relaxed: see stop_tracing. */
+	int fd = __atomic_load_n(&es_opt.trace_fd, __ATOMIC_RELAXED);
+	if (fd < 0)
+		return;
+	if (!still_the_pipe(fd))
+		/* The pipe is gone from this process for good. */
+		stop_tracing();
+	else if (write_record(fd, buf, r.len) == EPIPE)
+		/* The tracer is gone; stop paying for records nobody reads. */
+		stop_tracing();
 }

@@ -126,12 +126,21 @@ static FILE *open_output(const char *path)
 static void exec_traced(char **command, int trace_fd, int follow, int values,
 			const char *library)
 {
-	char number[32];
+	char number[64];
 	int flags = fcntl(trace_fd, F_GETFD);
 	if (flags < 0 || fcntl(trace_fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
 		goto fail;
 	snprintf(number, sizeof number, "%d", trace_fd);
 	if (setenv("ENVSAFE_TRACE_FD", number, 1) != 0)
+		goto fail;
+	/* The pipe's identity: a descendant that closed the descriptor and
+	 * got its number back for another pipe must not write there. */
+	struct stat st;
+	if (fstat(trace_fd, &st) != 0)
+		goto fail;
+	snprintf(number, sizeof number, "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	if (setenv("ENVSAFE_TRACE_PIPE", number, 1) != 0)
 		goto fail;
 	/* Without --follow-children only this process (CMD after exec keeps
 	 * our pid) records; the library checks the pid. */

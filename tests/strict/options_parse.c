@@ -5,6 +5,7 @@
  * reported through the callback (and only there) and left at its default.
  */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,8 +49,8 @@ int main(void)
 	snprintf(file_setting, sizeof file_setting, "ENVSAFE_TRACE_FD=%d", null_fd);
 
 	o = parse(&c, 0, (char *[]){ "PATH=/bin", NULL });
-	tap_ok(o.strict == ES_STRICT_OFF && o.trace_fd == -1 && !o.trace_values && !o.trace_pid &&
-	       c.n == 0, "no setting: everything off, nothing reported");
+	tap_ok(o.strict == ES_STRICT_OFF && o.strict_ignore_threads == 0 && o.trace_fd == -1 &&
+	       !o.trace_values && !o.trace_pid && c.n == 0, "no setting: everything off, nothing reported");
 
 	o = parse(&c, 0, (char *[]){ "ENVSAFE_STRICT=warn", NULL });
 	tap_ok(o.strict == ES_STRICT_WARN && c.n == 0, "ENVSAFE_STRICT=warn");
@@ -76,6 +77,34 @@ int main(void)
 	o = parse(&c, 0, (char *[]){ file_setting, NULL });
 	tap_ok(o.trace_fd == -1 && c.n == 1 && strstr(c.last, "not a pipe"),
 	       "a descriptor that is not a pipe is refused (%s)", c.last);
+
+	struct stat st;
+	char pipe_setting[96], wrong_pipe[96];
+	if (fstat(fds[1], &st) != 0)
+		tap_bail("fstat: %m");
+	snprintf(pipe_setting, sizeof pipe_setting, "ENVSAFE_TRACE_PIPE=%llu:%llu",
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	snprintf(wrong_pipe, sizeof wrong_pipe, "ENVSAFE_TRACE_PIPE=%llu:%llu",
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino + 1);
+	o = parse(&c, 0, (char *[]){ fd_setting, NULL });
+	tap_ok(o.trace_fd == fds[1] && o.trace_dev == st.st_dev && o.trace_ino == st.st_ino,
+	       "the pipe's identity is remembered for the checks before each write");
+	o = parse(&c, 0, (char *[]){ fd_setting, pipe_setting, NULL });
+	tap_ok(o.trace_fd == fds[1] && c.n == 0, "ENVSAFE_TRACE_PIPE naming that pipe");
+	o = parse(&c, 0, (char *[]){ fd_setting, wrong_pipe, NULL });
+	tap_ok(o.trace_fd == -1 && c.n == 1 && strstr(c.last, "not the trace pipe"),
+	       "another pipe on the number is refused (%s)", c.last);
+	o = parse(&c, 0, (char *[]){ fd_setting, "ENVSAFE_TRACE_PIPE=12", NULL });
+	tap_ok(o.trace_fd == -1 && c.n == 1 && strstr(c.last, "DEVICE:INODE"),
+	       "a malformed ENVSAFE_TRACE_PIPE is refused (%s)", c.last);
+
+	o = parse(&c, 0, (char *[]){ "ENVSAFE_STRICT_IGNORE_THREADS=6", NULL });
+	tap_ok(o.strict_ignore_threads == 6 && c.n == 0, "ENVSAFE_STRICT_IGNORE_THREADS=6");
+	o = parse(&c, 0, (char *[]){ "ENVSAFE_STRICT_IGNORE_THREADS=100001", NULL });
+	tap_ok(o.strict_ignore_threads == 0 && c.n == 1,
+	       "ENVSAFE_STRICT_IGNORE_THREADS beyond 100000 is refused");
+	o = parse(&c, 0, (char *[]){ "ENVSAFE_STRICT_IGNORE_THREADS=-1", NULL });
+	tap_ok(o.strict_ignore_threads == 0 && c.n == 1, "a negative ENVSAFE_STRICT_IGNORE_THREADS is refused");
 
 	o = parse(&c, 0, (char *[]){ fd_setting, "ENVSAFE_TRACE_PID=4242", NULL });
 	tap_ok(o.trace_fd == fds[1] && o.trace_pid == 4242, "the traced pid itself traces");
