@@ -63,3 +63,12 @@ check-fuzz-trace: $(TRACE_FUZZ)
 	rm -rf $(FUZZ_DIR)/trace-corpus-ci && mkdir -p $(FUZZ_DIR)/trace-corpus-ci
 	$(FUZZ_RUN) $(TRACE_FUZZ) -max_len=8192 -seed=1 -runs=$(TRACE_FUZZ_RUNS) -print_final_stats=1 \
 		$(FUZZ_DIR)/trace-corpus-ci $(TRACE_FUZZ_CORPUS)
+
+# A real cgo Go program (Debian's golang-go), for strict mode's thread
+# list and ENVSAFE_STRICT_IGNORE_THREADS.  GOPATH mode: no module, no
+# network; the build cache stays in the build directory.
+GO ?= go
+$(TRT)/go_setenv: tests/strict/go_setenv.go | $(TRT)
+	cd $(TRT) && GO111MODULE=off GOFLAGS= GOCACHE=$(abspath $(TRT))/go-cache CGO_ENABLED=1 CC=$(CC) \
+		$(GO) build -o go_setenv $(abspath $<)
+ALL_TARGETS += $(TRT)/go_setenv

@@ -26,9 +26,11 @@ struct site {
 	size_t nops;
 };
 
+/* More than one thread, or a count the process could not read (0), which
+ * may have been many. */
 static int unsafe(const struct trace_event *ev)
 {
-	return ev->threads > 1;
+	return ev->threads != 1;
 }
 
 /* A JSON string: valid UTF-8 passes through; any other byte >= 0x80 is
