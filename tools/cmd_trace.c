@@ -38,9 +38,10 @@ static void trace_help(void)
 	       "\n"
 	       "Options:\n"
 	       "  -o, --output=FILE   write the trace to FILE (created mode 0600; an\n"
-	       "                      existing regular file you own is truncated; a\n"
-	       "                      symbolic link is refused), '-' for stdout;\n"
-	       "                      default: stderr\n"
+	       "                      existing regular file you own with no other\n"
+	       "                      hard link is truncated; a symbolic link, a\n"
+	       "                      hard-linked file, a FIFO or a device is\n"
+	       "                      refused), '-' for stdout; default: stderr\n"
 	       "  --format=FORMAT     text (default) or json (JSON Lines)\n"
 	       "  --values            include values (default: redacted)\n"
 	       "  --follow-children   also trace programs CMD starts and processes it\n"
@@ -85,31 +86,62 @@ static int keep_line(struct lines *l, const char *s, size_t len)
 	return 0;
 }
 
+/* Why an existing output file ST is refused, or NULL if it may be used. */
+static const char *unfit_output(const struct stat *st)
+{
+	if (S_ISLNK(st->st_mode))
+		return "is a symbolic link";
+	if (!S_ISREG(st->st_mode))
+		return "is not a regular file";
+	if (st->st_uid != geteuid())
+		return "is not owned by you";
+	/* Another name for a file elsewhere (a link in a world-writable
+	 * directory to a file of root's) must not be truncated through. */
+	if (st->st_nlink > 1)
+		return "has other hard links";
+	return NULL;
+}
+
 /*
  * The output file: created 0600 without following a symbolic link.  An
- * existing file is only reused if it is a regular file owned by us (the
- * user named it, so truncating it is what they asked for); then its mode
- * is tightened to 0600 too, since a trace may hold values.
+ * existing file is only reused if it is a regular file owned by us with
+ * no other hard link (the user named it, so truncating it is what they
+ * asked for); then its mode is tightened to 0600 too, since a trace may
+ * hold values.  Nothing else is opened, let alone truncated: the type is
+ * checked with lstat before the open and with fstat after it, and the
+ * open itself cannot block (a FIFO), follow a link or take a terminal.
  */
 static FILE *open_output(const char *path)
 {
 	if (strcmp(path, "-") == 0)
 		return stdout;
-	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	struct stat before, st;
+	const char *why;
+	int existed = lstat(path, &before) == 0;
+	if (existed && (why = unfit_output(&before))) {
+		es_error("trace: refusing to write to %s: it %s", path, why);
+		return NULL;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			es_error("trace: refusing to write through the symbolic link %s", path);
+			es_error("trace: refusing to write to %s: it is a symbolic link", path);
+		else if (errno == ENXIO)
+			es_error("trace: refusing to write to %s: it is not a regular file", path);
 		else
 			es_error_errno("trace: %s", path);
 		return NULL;
 	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-		es_error("trace: %s is not a regular file owned by you", path);
+	why = fstat(fd, &st) != 0 ? "cannot be examined" : unfit_output(&st);
+	if (!why && existed && (st.st_dev != before.st_dev || st.st_ino != before.st_ino))
+		why = "was replaced while being opened";
+	if (why) {
+		es_error("trace: refusing to write to %s: it %s", path, why);
 		close(fd);
 		return NULL;
 	}
-	if (ftruncate(fd, 0) != 0 || fchmod(fd, 0600) != 0) {
+	if (ftruncate(fd, 0) != 0 || fchmod(fd, 0600) != 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
 		es_error_errno("trace: %s", path);
 		close(fd);
 		return NULL;
