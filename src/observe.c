@@ -85,7 +85,8 @@ void es_options_load(void)
 	/* Silent: a process that did not ask for strict mode or tracing must
 	 * not find a line on its stderr, which may be a socket or a log.
 	 * `envsafe run` and `envsafe doctor` report invalid settings. */
-	es_options_parse(&opt, environ, getpid(), getauxval(AT_SECURE) != 0, NULL, NULL);
+	es_options_parse(&opt, environ, getpid(),
+			 getauxval(AT_SECURE) != 0 || es_another_copy_owns(), NULL, NULL);
 	/* The descriptor stays inheritable even when children are not
 	 * followed: a program that execs without forking (a shell script,
 	 * env(1), a version-manager shim) keeps the traced pid and must keep
