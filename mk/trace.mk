@@ -51,7 +51,7 @@ CHECK_TESTS += $(TRT)/trace_forged_records
 # replaying its seed corpus and then a fixed-seed campaign in check-fuzz.
 TRACE_FUZZ := $(FUZZ_DIR)/trace-record-fuzz
 TRACE_FUZZ_CORPUS := tests/cli/trace_record_corpus
-TRACE_FUZZ_RUNS ?= 500000
+TRACE_FUZZ_RUNS ?= 200000
 $(TRACE_FUZZ): tests/cli/trace_record_fuzz.c tools/trace_record.c tools/trace_model.h src/observe_record.h | $(FUZZ_DIR)/obj
 	$(FUZZ_CC) -std=gnu11 $(WARN) -Isrc -Itools -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ \
 		tests/cli/trace_record_fuzz.c tools/trace_record.c
