@@ -21,6 +21,8 @@ ES_EXPORT char *getenv(const char *name)
  */
 __attribute__((constructor)) static void es_load_options(void)
 {
+	if (es_another_copy_owns()) /* one copy per process does the work */
+		return;
 	es_note_initial_environment();
 	es_options_load();
 }

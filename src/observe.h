@@ -33,10 +33,18 @@ static inline int es_observing(void)
 
 /*
  * es_options_load - read every ENVSAFE_* setting, once.  Safe to call
- * repeatedly and from any writer; ignores all settings under AT_SECURE.
+ * repeatedly and from any writer; ignores all settings under AT_SECURE
+ * and in a copy that stands down (es_another_copy_owns).
  * Must not call setenv/unsetenv/putenv/clearenv.
  */
 void es_options_load(void);
+
+/*
+ * es_another_copy_owns - nonzero when another copy of libenvsafe, loaded
+ * from a different path, owns the environment (src/observe_copies.c);
+ * this copy then stands down: no constructor work, no messages, no trace.
+ */
+int es_another_copy_owns(void);
 
 /*
  * es_observe - report one mutation before it is applied.

@@ -6,13 +6,6 @@
 
 #include "observe_stack.h"
 
-#if __has_include(<execinfo.h>)
-#include <execinfo.h>
-#define ES_HAVE_BACKTRACE 1
-#else
-#define ES_HAVE_BACKTRACE 0 /* musl: records carry no frames */
-#endif
-
 /* The running executable's path, read once per process image: dl_iterate_phdr
  * names the main program "" (and argv[0] may be relative). */
 static char exe_path[4096];

@@ -9,14 +9,25 @@
 
 #include <stdint.h>
 
-#define ES_STACK_MAX 48
+#include "observe_record.h"
+
+/* glibc's backtrace(); musl has none, and its records carry no frames. */
+#if __has_include(<execinfo.h>)
+#include <execinfo.h>
+#define ES_HAVE_BACKTRACE 1
+#else
+#define ES_HAVE_BACKTRACE 0
+#endif
+
+#define ES_STACK_MAX ES_RECORD_FRAMES_MAX
 
 struct es_stack {
 	int n;                        /* captured frames */
 	int skip;                     /* leading frames inside libenvsafe.so */
 	int lib_is_main;              /* libenvsafe is linked into the executable */
 	int cut;                      /* the stack was deeper than ES_STACK_MAX */
-	void *pc[ES_STACK_MAX + 1];   /* one spare to detect a deeper stack */       /* return addresses, innermost first */
+	void *pc[ES_STACK_MAX + 1];   /* return addresses, innermost first, and
+					 one spare to detect a deeper stack */
 	const char *module[ES_STACK_MAX]; /* path, or NULL when unknown */
 	uintptr_t offset[ES_STACK_MAX];   /* pc - load bias (the ELF vaddr) */
 };

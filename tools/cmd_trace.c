@@ -2,7 +2,7 @@
  * envsafe trace - run a command with libenvsafe preloaded and log every
  * environment mutation it makes, with the call stack that made it.
  *
- * The library writes raw records to an inherited pipe (see src/trace.c);
+ * The library writes raw records to an inherited pipe (see src/observe_trace.c);
  * this side stores them while the command runs and symbolizes them once
  * it has finished, so the traced program is slowed down as little as
  * possible.  docs/TRACE.md describes the design and the output formats.
@@ -38,9 +38,10 @@ static void trace_help(void)
 	       "\n"
 	       "Options:\n"
 	       "  -o, --output=FILE   write the trace to FILE (created mode 0600; an\n"
-	       "                      existing regular file you own is truncated; a\n"
-	       "                      symbolic link is refused), '-' for stdout;\n"
-	       "                      default: stderr\n"
+	       "                      existing regular file you own with no other\n"
+	       "                      hard link is truncated; a symbolic link, a\n"
+	       "                      hard-linked file, a FIFO or a device is\n"
+	       "                      refused), '-' for stdout; default: stderr\n"
 	       "  --format=FORMAT     text (default) or json (JSON Lines)\n"
 	       "  --values            include values (default: redacted)\n"
 	       "  --follow-children   also trace programs CMD starts and processes it\n"
@@ -58,52 +59,89 @@ static void trace_help(void)
 	       "125 if the trace itself fails.\n");
 }
 
+/* The records as they arrived, each without its newline, any bytes. */
 struct lines {
-	char **v;
+	struct line {
+		char *p;
+		size_t len;
+	} *v;
 	size_t n, cap;
+	long overlong;       /* lines too long to be records, dropped */
 };
 
 static int keep_line(struct lines *l, const char *s, size_t len)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
-		char **grown = realloc(l->v, cap * sizeof *grown);
+		struct line *grown = realloc(l->v, cap * sizeof *grown);
 		if (!grown)
 			return -1;
 		l->v = grown;
 		l->cap = cap;
 	}
-	if (!(l->v[l->n] = strndup(s, len)))
+	if (!(l->v[l->n].p = malloc(len ? len : 1)))
 		return -1;
-	l->n++;
+	memcpy(l->v[l->n].p, s, len);
+	l->v[l->n++].len = len;
 	return 0;
+}
+
+/* Why an existing output file ST is refused, or NULL if it may be used. */
+static const char *unfit_output(const struct stat *st)
+{
+	if (S_ISLNK(st->st_mode))
+		return "is a symbolic link";
+	if (!S_ISREG(st->st_mode))
+		return "is not a regular file";
+	if (st->st_uid != geteuid())
+		return "is not owned by you";
+	/* Another name for a file elsewhere (a link in a world-writable
+	 * directory to a file of root's) must not be truncated through. */
+	if (st->st_nlink > 1)
+		return "has other hard links";
+	return NULL;
 }
 
 /*
  * The output file: created 0600 without following a symbolic link.  An
- * existing file is only reused if it is a regular file owned by us (the
- * user named it, so truncating it is what they asked for); then its mode
- * is tightened to 0600 too, since a trace may hold values.
+ * existing file is only reused if it is a regular file owned by us with
+ * no other hard link (the user named it, so truncating it is what they
+ * asked for); then its mode is tightened to 0600 too, since a trace may
+ * hold values.  Nothing else is opened, let alone truncated: the type is
+ * checked with lstat before the open and with fstat after it, and the
+ * open itself cannot block (a FIFO), follow a link or take a terminal.
  */
 static FILE *open_output(const char *path)
 {
 	if (strcmp(path, "-") == 0)
 		return stdout;
-	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	struct stat before, st;
+	const char *why;
+	int existed = lstat(path, &before) == 0;
+	if (existed && (why = unfit_output(&before))) {
+		es_error("trace: refusing to write to %s: it %s", path, why);
+		return NULL;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			es_error("trace: refusing to write through the symbolic link %s", path);
+			es_error("trace: refusing to write to %s: it is a symbolic link", path);
+		else if (errno == ENXIO)
+			es_error("trace: refusing to write to %s: it is not a regular file", path);
 		else
 			es_error_errno("trace: %s", path);
 		return NULL;
 	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-		es_error("trace: %s is not a regular file owned by you", path);
+	why = fstat(fd, &st) != 0 ? "cannot be examined" : unfit_output(&st);
+	if (!why && existed && (st.st_dev != before.st_dev || st.st_ino != before.st_ino))
+		why = "was replaced while being opened";
+	if (why) {
+		es_error("trace: refusing to write to %s: it %s", path, why);
 		close(fd);
 		return NULL;
 	}
-	if (ftruncate(fd, 0) != 0 || fchmod(fd, 0600) != 0) {
+	if (ftruncate(fd, 0) != 0 || fchmod(fd, 0600) != 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
 		es_error_errno("trace: %s", path);
 		close(fd);
 		return NULL;
@@ -120,12 +158,21 @@ static FILE *open_output(const char *path)
 static void exec_traced(char **command, int trace_fd, int follow, int values,
 			const char *library)
 {
-	char number[32];
+	char number[64];
 	int flags = fcntl(trace_fd, F_GETFD);
 	if (flags < 0 || fcntl(trace_fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
 		goto fail;
 	snprintf(number, sizeof number, "%d", trace_fd);
 	if (setenv("ENVSAFE_TRACE_FD", number, 1) != 0)
+		goto fail;
+	/* The pipe's identity: a descendant that closed the descriptor and
+	 * got its number back for another pipe must not write there. */
+	struct stat st;
+	if (fstat(trace_fd, &st) != 0)
+		goto fail;
+	snprintf(number, sizeof number, "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	if (setenv("ENVSAFE_TRACE_PIPE", number, 1) != 0)
 		goto fail;
 	/* Without --follow-children only this process (CMD after exec keeps
 	 * our pid) records; the library checks the pid. */
@@ -144,6 +191,34 @@ fail:
 	_exit(125);
 }
 
+/*
+ * Split what arrived into lines.  A record is at most ES_RECORD_MAX bytes
+ * with its newline; anything longer is not one, so it is dropped (and
+ * counted) up to the next newline instead of being cut into pieces that
+ * could each pass for a record.  Returns the bytes kept for later, or
+ * (size_t)-1 when out of memory.
+ */
+static size_t split_lines(char *buf, size_t have, int *dropping, struct lines *records)
+{
+	char *start = buf, *nl;
+	while ((nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
+		if (*dropping)
+			*dropping = 0;
+		else if (keep_line(records, start, (size_t)(nl - start)) != 0)
+			return (size_t)-1;
+		start = nl + 1;
+	}
+	have -= (size_t)(start - buf);
+	memmove(buf, start, have);
+	if (have >= ES_RECORD_MAX) {
+		if (!*dropping)
+			records->overlong++;
+		*dropping = 1;
+		have = 0;
+	}
+	return have;
+}
+
 /* Read records until the pipe closes (and CMD has exited).  Without
  * --follow-children, forked children that outlive CMD may still hold the
  * pipe; they never write to it, so the trace ends with CMD. */
@@ -151,7 +226,7 @@ static int collect(int rfd, pid_t child, int follow, struct lines *records, int 
 {
 	char buf[65536];
 	size_t have = 0;
-	int child_done = 0, eof = 0;
+	int child_done = 0, eof = 0, dropping = 0;
 
 	while (!eof) {
 		struct pollfd p = { rfd, POLLIN, 0 };
@@ -169,20 +244,9 @@ static int collect(int rfd, pid_t child, int follow, struct lines *records, int 
 			}
 			if (n == 0)
 				eof = 1;
-			if (n > 0) {
-				have += (size_t)n;
-				char *start = buf, *nl;
-				while ((nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
-					if (keep_line(records, start, (size_t)(nl - start)) != 0) {
-						es_error("trace: out of memory");
-						return -1;
-					}
-					start = nl + 1;
-				}
-				have -= (size_t)(start - buf);
-				memmove(buf, start, have);
-				if (have == sizeof buf) /* no record is this long */
-					have = 0;
+			if (n > 0 && (have = split_lines(buf, have + (size_t)n, &dropping, records)) == (size_t)-1) {
+				es_error("trace: out of memory");
+				return -1;
 			}
 		} else if (r == 0 && child_done && !follow) {
 			break;
@@ -193,6 +257,9 @@ static int collect(int rfd, pid_t child, int follow, struct lines *records, int 
 				child_done = 1;
 		}
 	}
+	/* A last line without its newline was cut short: not a record. */
+	if (have && !dropping)
+		records->overlong++;
 	if (!child_done && waitpid(child, status, 0) != child) {
 		es_error_errno("trace: waitpid");
 		return -1;
@@ -315,23 +382,25 @@ int cmd_trace(int argc, char **argv)
 	int result = failed ? 125 : exit_status(status);
 
 	struct trace_output o = { .out = out, .format = format, .values = values };
-	long malformed = 0;
+	o.malformed = records.overlong;
 	for (size_t k = 0; k < records.n; k++) {
 		struct trace_event ev;
-		if (trace_parse_record(records.v[k], &ev) != 0) {
-			malformed++;
+		if (trace_parse_record(records.v[k].p, records.v[k].len, &ev) != 0) {
+			o.malformed++;
 		} else {
 			trace_symbolize_event(&ev);
 			trace_output_event(&o, &ev);
 			trace_event_free(&ev);
 		}
-		free(records.v[k]);
+		free(records.v[k].p);
 	}
 	free(records.v);
+	long malformed = o.malformed;
 	trace_output_summary(&o, result);
 	trace_symbolize_end();
 	if (malformed)
-		es_error("trace: ignored %ld malformed record%s", malformed, malformed == 1 ? "" : "s");
+		es_error("trace: ignored %ld malformed record%s (written to the trace pipe by "
+			 "something other than libenvsafe)", malformed, malformed == 1 ? "" : "s");
 	if (out != stderr && out != stdout && fclose(out) != 0) {
 		es_error_errno("trace: %s", output);
 		if (!result)

@@ -14,13 +14,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Record flags, as written by src/trace.c. */
+#include "observe_record.h" /* the ES1 format, shared with the library */
+
+/* Record flags, under the names the tool uses. */
 enum {
-	TRACE_REDACTED = 1,
-	TRACE_NAME_CUT = 2,
-	TRACE_VALUE_CUT = 4,
-	TRACE_FRAMES_CUT = 8,
-	TRACE_LIB_IN_EXE = 16,
+	TRACE_REDACTED = ES_REC_REDACTED,
+	TRACE_NAME_CUT = ES_REC_NAME_CUT,
+	TRACE_VALUE_CUT = ES_REC_VALUE_CUT,
+	TRACE_FRAMES_CUT = ES_REC_FRAMES_CUT,
+	TRACE_LIB_IN_EXE = ES_REC_LIB_IN_EXE,
 };
 
 struct trace_frame {
@@ -48,9 +50,10 @@ struct trace_event {
 	struct trace_frame *frames;
 };
 
-/* Parse one record line (without its newline).  Returns 0, or -1 if the
- * line is not a valid ES1 record. */
-int trace_parse_record(const char *line, struct trace_event *ev);
+/* Parse one record: LEN bytes of LINE, without the newline, any bytes at
+ * all.  Returns 0, or -1 (and EV empty) unless every field is within what
+ * the library writes (src/observe_record.h). */
+int trace_parse_record(const char *line, size_t len, struct trace_event *ev);
 void trace_event_free(struct trace_event *ev);
 
 /* Symbolize every frame of EV and settle ev->skip (for a statically
@@ -77,6 +80,7 @@ struct trace_output {
 	void *sites;
 	size_t nsites, cap_sites;
 	long events, unsafe_events;
+	long malformed;      /* records rejected by trace_parse_record */
 	int max_threads;
 	long *pids;
 	size_t npids, cap_pids;

@@ -27,9 +27,11 @@ struct site {
 	size_t nops;
 };
 
+/* More than one thread, or a count the process could not read (0), which
+ * may have been many. */
 static int unsafe(const struct trace_event *ev)
 {
-	return ev->threads > 1;
+	return ev->threads != 1;
 }
 
 static void iso_time(char *buf, size_t len, int64_t sec, long nsec)
@@ -241,9 +243,9 @@ void trace_output_summary(struct trace_output *o, int status)
 
 	if (o->format == TRACE_JSON) {
 		fprintf(out, "{\"version\":%d,\"type\":\"summary\",\"events\":%ld,\"unsafe_events\":%ld,"
-			"\"max_threads\":%d,\"exit_status\":%d,\"values\":%s,\"pids\":[",
-			TRACE_SCHEMA_VERSION, o->events, o->unsafe_events, o->max_threads, status,
-			o->values ? "true" : "false");
+			"\"max_threads\":%d,\"exit_status\":%d,\"values\":%s,\"malformed_records\":%ld,"
+			"\"pids\":[", TRACE_SCHEMA_VERSION, o->events, o->unsafe_events, o->max_threads,
+			status, o->values ? "true" : "false", o->malformed);
 		for (size_t i = 0; i < o->npids; i++)
 			fprintf(out, "%s%ld", i ? "," : "", o->pids[i]);
 		fputs("],\"call_sites\":[", out);
@@ -274,6 +276,9 @@ void trace_output_summary(struct trace_output *o, int status)
 			"(made while more than one thread was alive), at most %d threads\n",
 			o->events, o->events == 1 ? "" : "s", o->npids, o->npids == 1 ? "" : "es",
 			o->unsafe_events, o->max_threads);
+		if (o->malformed)
+			fprintf(out, "%ld malformed record%s ignored\n", o->malformed,
+				o->malformed == 1 ? "" : "s");
 		if (o->nsites)
 			fputs("call sites by count:\n", out);
 		for (size_t i = 0; i < o->nsites; i++) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """envsafe trace -o FILE: created 0600 whatever the umask, never through a
-symbolic link, an existing file of ours truncated and tightened to 0600."""
+symbolic link or a hard link, never to a FIFO (no hang) or a device; an
+existing file of ours truncated and tightened to 0600."""
 import os
 import stat
 import sys
@@ -55,6 +56,40 @@ with tempfile.TemporaryDirectory() as tmp:
 
     p = run([ENVSAFE, "trace", "-o", tmp, "--", "true"])
     ok(p.returncode == 125, "a directory as output is refused")
+
+    # A hard link (say in a world-writable directory) to someone's file.
+    precious = os.path.join(tmp, "precious")
+    with open(precious, "w") as f:
+        f.write("precious\n")
+    os.chmod(precious, 0o644)
+    hard = os.path.join(tmp, "hard.trace")
+    os.link(precious, hard)
+    p = run([ENVSAFE, "trace", "-o", hard, "--", "touch", marker])
+    ok(p.returncode == 125 and "hard link" in p.stderr,
+       "a file with another hard link is refused (%d, %r)" % (p.returncode, p.stderr.strip()))
+    st = os.stat(precious)
+    ok(open(precious).read() == "precious\n" and stat.S_IMODE(st.st_mode) == 0o644,
+       "its contents and mode are untouched")
+    ok(not os.path.exists(marker), "and the command is not run")
+
+    # A FIFO: no hang waiting for a reader, nothing written with one.
+    fifo = os.path.join(tmp, "fifo.trace")
+    os.mkfifo(fifo, 0o600)
+    p = run([ENVSAFE, "trace", "-o", fifo, "--", "touch", marker])
+    ok(p.returncode == 125 and "not a regular file" in p.stderr and not os.path.exists(marker),
+       "a FIFO without a reader is refused at once, the command not run (%d)" % p.returncode)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    p = run([ENVSAFE, "trace", "-o", fifo, "--", APP, "single"])
+    try:
+        got = os.read(reader, 65536)
+    except BlockingIOError:
+        got = b""
+    os.close(reader)
+    ok(p.returncode == 125 and got == b"", "a FIFO with a reader is refused too, nothing written")
+
+    p = run([ENVSAFE, "trace", "-o", "/dev/null", "--", "touch", marker])
+    ok(p.returncode == 125 and "not a regular file" in p.stderr and not os.path.exists(marker),
+       "a device is refused without being opened for writing")
 
     p = run([ENVSAFE, "trace", "-o", "-", "--", APP, "single"])
     ok("TRACE_SINGLE" in p.stdout and "TRACE_SINGLE" not in p.stderr, "-o - writes to stdout")

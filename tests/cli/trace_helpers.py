@@ -1,6 +1,7 @@
 """Shared helpers for the `envsafe trace` and strict-mode tests (TAP)."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,22 @@ def need(path):
     if not os.path.exists(path):
         print("Bail out! missing %s (run make first)" % path)
         sys.exit(255)
+
+
+def need_root(why):
+    """Bail out unless running as root; WHY says what for."""
+    if os.geteuid() != 0:
+        print("Bail out! %s needs root %s" % (os.path.basename(sys.argv[0]), why))
+        sys.exit(255)
+
+
+def need_tool(name, package):
+    """The path of the program NAME, or bail out naming its Debian PACKAGE."""
+    path = shutil.which(name)
+    if not path:
+        print("Bail out! %s not found (Debian package %s)" % (name, package))
+        sys.exit(255)
+    return path
 
 
 def ok(cond, what):

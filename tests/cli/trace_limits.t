@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trace records under pressure: limits are flagged, never exceeded;
 records from four threads writing at once never interleave; invalid
-ENVSAFE_TRACE_* settings are refused with one line each."""
+ENVSAFE_TRACE_* settings are ignored without a word."""
 import os
 import sys
 
@@ -44,25 +44,20 @@ def preload(**settings):
     return run([APP, "single"], env=clean_env(LD_PRELOAD=LIBRARY, **settings), stdin=open(os.devnull))
 
 
-p = preload(ENVSAFE_TRACE_FD="abc")
-ok(p.returncode == 0 and p.stderr.splitlines() ==
-   ["envsafe: ignoring ENVSAFE_TRACE_FD=abc: expected a file descriptor number"],
-   "a non-number descriptor is refused with one line")
-p = preload(ENVSAFE_TRACE_FD="0")
-ok(p.returncode == 0 and p.stderr.splitlines() ==
-   ["envsafe: ignoring ENVSAFE_TRACE_FD=0: not a pipe"],
-   "a descriptor that is not a pipe is refused (records would corrupt a file)")
-p = preload(ENVSAFE_TRACE_FD="987")
-ok(p.returncode == 0 and p.stderr.splitlines() ==
-   ["envsafe: ignoring ENVSAFE_TRACE_FD=987: not an open file descriptor"],
-   "a closed descriptor is refused")
+# Invalid settings: the library says nothing in the program (its stderr
+# may be a socket or a log); `envsafe run` reports them before it execs.
+for name, value, why in (("ENVSAFE_TRACE_FD", "abc", "a non-number descriptor"),
+                         ("ENVSAFE_TRACE_FD", "0", "a descriptor that is not a pipe"),
+                         ("ENVSAFE_TRACE_FD", "987", "a closed descriptor"),
+                         ("ENVSAFE_TRACE_VALUES", "yes", "an invalid ENVSAFE_TRACE_VALUES"),
+                         ("ENVSAFE_TRACE_PID", "-5", "an invalid ENVSAFE_TRACE_PID"),
+                         ("ENVSAFE_TRACE_PIPE", "x", "an invalid ENVSAFE_TRACE_PIPE")):
+    settings = {name: value}
+    if name == "ENVSAFE_TRACE_PIPE":
+        settings["ENVSAFE_TRACE_FD"] = "0"
+    p = preload(**settings)
+    ok(p.returncode == 0 and p.stderr == "", "%s is ignored without a word (%r)" % (why, p.stderr[:200]))
 p = preload(ENVSAFE_TRACE_FD="987", ENVSAFE_TRACE_PID="1")
 ok(p.returncode == 0 and p.stderr == "",
    "another process's trace settings are ignored silently")
-p = preload(ENVSAFE_TRACE_VALUES="yes")
-ok(p.stderr.splitlines() == ["envsafe: ignoring ENVSAFE_TRACE_VALUES=yes: expected 0 or 1"],
-   "an invalid ENVSAFE_TRACE_VALUES is refused")
-p = preload(ENVSAFE_TRACE_PID="-5")
-ok(p.stderr.splitlines() == ["envsafe: ignoring ENVSAFE_TRACE_PID=-5: expected a process id"],
-   "an invalid ENVSAFE_TRACE_PID is refused")
 done()

@@ -12,17 +12,12 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-from trace_helpers import FIXTURES, TIMEOUT, clean_env, done, need, ok
+from trace_helpers import FIXTURES, TIMEOUT, clean_env, done, need, need_root, need_tool, ok
 
 STATIC = os.path.join(FIXTURES, "trace_app_static")
 need(STATIC)
-if os.geteuid() != 0:
-    print("Bail out! at_secure.t needs root to create a setgid program and switch users")
-    sys.exit(255)
-SETPRIV = shutil.which("setpriv")
-if not SETPRIV:
-    print("Bail out! setpriv not found (Debian package util-linux)")
-    sys.exit(255)
+need_root("to create a setgid program and switch users")
+SETPRIV = need_tool("setpriv", "util-linux")
 NOBODY = 65534
 
 

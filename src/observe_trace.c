@@ -1,74 +1,27 @@
 /*
- * trace.c - the observer called by the core before every mutation.
- *
- * Tracing writes one text record per mutation to the inherited pipe named
- * by ENVSAFE_TRACE_FD, with a single write(2) of at most PIPE_BUF bytes so
+ * observe_trace.c - tracing: one "ES1" record per mutation (the format is
+ * src/observe_record.h) written to the inherited pipe named by
+ * ENVSAFE_TRACE_FD, with a single write(2) of at most PIPE_BUF bytes so
  * that records from concurrent threads and processes never interleave.
- * The record format is "ES1" and is documented in docs/TRACE.md; only
- * `envsafe trace` is meant to read it.
+ * Only `envsafe trace` is meant to read them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "observe_options.h"
+#include "observe_event.h"
+#include "observe_record.h"
 #include "observe_text.h"
-#include "observe_stack.h"
 
-#define ES_NAME_MAX 256   /* longer names are cut in records */
-#define ES_VALUE_MAX 1024 /* so are longer values */
-
-enum {
-	ES_REC_REDACTED = 1,        /* values were not asked for */
-	ES_REC_NAME_CUT = 2,
-	ES_REC_VALUE_CUT = 4,
-	ES_REC_FRAMES_CUT = 8,
-	ES_REC_LIB_IN_EXE = 16,     /* libenvsafe is linked into the executable */
-};
-
-const char *es_op_name(enum es_op op)
-{
-	switch (op) {
-	case ES_OP_SETENV: return "setenv";
-	case ES_OP_UNSETENV: return "unsetenv";
-	case ES_OP_PUTENV: return "putenv";
-	case ES_OP_CLEARENV: return "clearenv";
-	case ES_OP_ENVIRON_REPLACED: return "environ-replaced";
-	}
-	return "unknown";
-}
-
-int es_thread_count(void)
-{
-	char buf[4096];
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n, got = 0;
-	while (got < (ssize_t)sizeof buf - 1 &&
-	       (n = read(fd, buf + got, sizeof buf - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fd);
-	buf[got > 0 ? got : 0] = '\0';
-	const char *t = strstr(buf, "\nThreads:");
-	if (!t)
-		return 0;
-	t += sizeof "\nThreads:" - 1;
-	while (*t == ' ' || *t == '\t')
-		t++;
-	int count = 0;
-	for (; *t >= '0' && *t <= '9'; t++)
-		count = count * 10 + (*t - '0');
-	return count;
-}
+_Static_assert(ES_RECORD_MAX <= PIPE_BUF, "a record is written atomically");
 
 /* A string field: "-" when absent, otherwise "=" and the bytes with
  * controls, space, '%' and DEL written as %XX so that a record stays one
@@ -122,20 +75,39 @@ static int write_record(int fd, const char *buf, size_t len)
 	return err;
 }
 
-static void emit_trace(enum es_op op, const char *name, size_t name_len, const char *value,
-		       int threads, const struct es_stack *st)
+/* Is FD still the pipe the settings named?  A program may close it and
+ * get the number back for a file of its own (a daemon that closes the
+ * descriptors it inherited, then opens its database): records must never
+ * land there.  One fstat per record; tracing is a debugging mode. */
+static int still_the_pipe(int fd)
 {
-	char buf[PIPE_BUF];
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == es_opt.trace_dev &&
+	       st.st_ino == es_opt.trace_ino;
+}
+
+/* Relaxed: trace_fd only ever goes from the pipe to -1, and a thread that
+ * still sees the pipe checks it again before writing. */
+static void stop_tracing(void)
+{
+	__atomic_store_n(&es_opt.trace_fd, -1, __ATOMIC_RELAXED);
+}
+
+void es_trace_emit(const struct es_event *ev)
+{
+	const struct es_stack *st = ev->stack;
+	const char *value = ev->value;
+	char buf[ES_RECORD_MAX];
 	struct es_text r = { buf, 0, sizeof buf - 1, 0 }; /* room kept for '\n' */
 	struct timespec now;
-	char comm[17] = "";
+	char comm[ES_RECORD_COMM_MAX + 1] = "";
 	int flags = 0;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	prctl(PR_GET_NAME, comm, 0, 0, 0);
-	comm[16] = '\0';
+	comm[ES_RECORD_COMM_MAX] = '\0';
 
-	es_text_str(&r, "ES1 ");
+	es_text_str(&r, ES_RECORD_MAGIC " ");
 	es_text_uint(&r, (uintmax_t)now.tv_sec, 10);
 	es_text_put(&r, ".", 1);
 	char ns[10];
@@ -148,9 +120,9 @@ static void emit_trace(enum es_op op, const char *name, size_t name_len, const c
 	es_text_put(&r, " ", 1);
 	es_text_uint(&r, (uintmax_t)syscall(SYS_gettid), 10);
 	es_text_put(&r, " ", 1);
-	es_text_uint(&r, (uintmax_t)threads, 10);
+	es_text_uint(&r, (uintmax_t)(ev->threads < 0 ? 0 : ev->threads), 10); /* 0: unknown */
 	es_text_put(&r, " ", 1);
-	es_text_str(&r, es_op_name(op));
+	es_text_str(&r, ev->op_name);
 	es_text_put(&r, " ", 1);
 
 	/* Flags come before the fields they describe but are only known
@@ -159,14 +131,14 @@ static void emit_trace(enum es_op op, const char *name, size_t name_len, const c
 	es_text_put(&r, "00 ", 3);
 	put_field(&r, comm, strlen(comm), sizeof comm);
 	es_text_put(&r, " ", 1);
-	if (put_field(&r, name, name_len, ES_NAME_MAX))
+	if (put_field(&r, ev->name, ev->name_len, ES_RECORD_NAME_MAX))
 		flags |= ES_REC_NAME_CUT;
 	es_text_put(&r, " ", 1);
 	if (!es_opt.trace_values && value) {
 		flags |= ES_REC_REDACTED;
 		value = NULL;
 	}
-	if (put_field(&r, value, value ? strlen(value) : 0, ES_VALUE_MAX))
+	if (put_field(&r, value, value ? strlen(value) : 0, ES_RECORD_VALUE_MAX))
 		flags |= ES_REC_VALUE_CUT;
 	if (st->lib_is_main)
 		flags |= ES_REC_LIB_IN_EXE;
@@ -198,41 +170,14 @@ static void emit_trace(enum es_op op, const char *name, size_t name_len, const c
 	buf[flags_at + 1] = "0123456789abcdef"[flags & 15];
 	buf[r.len++] = '\n';
 
-	if (write_record(es_opt.trace_fd, buf, r.len) == EPIPE)
-		/* The tracer is gone; stop paying for records nobody reads.
-		 * Relaxed: a thread that still writes once more only gets
-		 * another EPIPE. */
-		__atomic_store_n(&es_opt.trace_fd, -1, __ATOMIC_RELAXED);
-}
-
-void es_trace_prepare(void)
-{
-	es_stack_prepare();
-}
-
-void es_observe(enum es_op op, const char *name, size_t name_len, const char *value)
-{
-	int saved = errno;
-	/* Relaxed: trace_fd only ever goes from a pipe to -1. */
-	int tracing = __atomic_load_n(&es_opt.trace_fd, __ATOMIC_RELAXED) >= 0;
-	/* A forked child of a process traced without --follow-children. */
-	if (tracing && es_opt.trace_pid && es_opt.trace_pid != getpid())
-		tracing = 0;
-	if (!tracing && es_opt.strict == ES_STRICT_OFF) {
-		errno = saved;
+	/* Relaxed: see stop_tracing. */
+	int fd = __atomic_load_n(&es_opt.trace_fd, __ATOMIC_RELAXED);
+	if (fd < 0)
 		return;
-	}
-
-	int threads = es_thread_count();
-	if (!tracing && threads <= 1) {
-		errno = saved;
-		return;
-	}
-	struct es_stack st;
-	es_stack_capture(&st);
-	if (tracing)
-		emit_trace(op, name, name_len, value, threads, &st);
-	if (es_opt.strict != ES_STRICT_OFF && threads > 1)
-		es_strict_report(op, name, name_len, threads, st.pc, st.n, st.skip);
-	errno = saved;
+	if (!still_the_pipe(fd))
+		/* The pipe is gone from this process for good. */
+		stop_tracing();
+	else if (write_record(fd, buf, r.len) == EPIPE)
+		/* The tracer is gone; stop paying for records nobody reads. */
+		stop_tracing();
 }
