@@ -47,6 +47,9 @@ static int reserve_one(void)
 		return -1;
 	memset(t, 0, sizeof *t + cells * sizeof t->cells[0]);
 	t->mask = cells - 1;
+	/* Readers may still be probing OLD, so it is never freed; the chain
+	 * keeps a pointer to its start, which leak checkers look for. */
+	t->replaced = old;
 	if (old)
 		for (size_t i = 0; i <= old->mask; i++)
 			if (old->cells[i].entry)
@@ -64,14 +67,12 @@ struct es_name *es_index_get(const char *name, size_t len)
 		return e;
 	if (reserve_one() < 0)
 		return NULL;
-	/* Entries are never freed, so each can own whole cache lines: a
-	 * writer updating one name then never slows readers of another.  The
-	 * name gets a word of padding: lookup.c compares it a word at a time. */
-	size_t size = (sizeof *e + len + 1 + 8 + 63) & ~(size_t)63;
-	char *block = es_alloc(size + 63);
-	if (!block)
+	/* Sized to the name (a program may see many distinct names), and
+	 * the index keeps a pointer to the start of the block.  The name gets
+	 * a word of padding: lookup.h compares it a word at a time. */
+	e = es_alloc(offsetof(struct es_name, name) + len + 1 + 8);
+	if (!e)
 		return NULL;
-	e = (struct es_name *)(((uintptr_t)block + 63) & ~(uintptr_t)63);
 	e->hash = hash;
 	e->len = len;
 	e->value = NULL;

@@ -105,6 +105,9 @@ static void publish_view(struct es_view *v, struct es_slot_record *records, size
 	/* The old records are freed last: a child forked from a signal
 	 * handler that interrupted this must never inherit a freed pointer. */
 	struct es_slot_record *old_records = es_w.records;
+	/* Readers may still hold the old view, so it is never freed; the
+	 * chain keeps a pointer to its start, which leak checkers look for. */
+	v->replaced = es_w.view;
 	es_w.view = v;
 	es_w.records = records;
 	es_w.start = start;

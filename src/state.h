@@ -49,6 +49,8 @@ struct es_view {
 	const char **shadow; /* which change on every write, off their line */
 	char **top;      /* &slots[cap], the NULL ending every live list;
 			  * kept so that a hit compares with one load */
+	struct es_view *replaced; /* writers only: the view this one replaced,
+				   * kept reachable (leak checkers) */
 	char gap[64];
 	char **env;          /* atomic: the environ value published with this view */
 	uint64_t digest;     /* atomic: sum of the live slots and of environ */
@@ -87,6 +89,8 @@ struct es_index_cell {
 struct es_index {
 	size_t mask;
 	size_t used;
+	struct es_index *replaced; /* writers only: the table this one replaced,
+				    * kept reachable (leak checkers) */
 	struct es_index_cell cells[];
 };
 
