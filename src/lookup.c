@@ -24,23 +24,18 @@
 
 #include "lookup.h"
 
-/* The complete fallback: first entry naming NAME, in environ order. */
-__attribute__((noinline, cold)) static const char *walk(char **env, const char *name, size_t len)
+/* The complete fallback: first entry naming NAME, in environ order
+ * (es_walk, lookup.h). */
+__attribute__((noinline)) static const char *walk(char **env, const char *name)
 {
-	/* Acquire on each slot: a walk must not read a later slot's older
-	 * content after an earlier slot's newer content (see DESIGN.md,
-	 * "no false miss for walkers"); it also makes the string's bytes
-	 * visible before we compare them. */
-	for (char *s; (s = es_load_acquire(env)) != NULL; env++)
-		if (es_names(s, name, len))
-			return s + len + 1;
-	return NULL;
+	size_t count;
+	return es_walk(env, name, &count);
 }
 
-__attribute__((noinline, cold)) static const char *walk_environ(const char *name, size_t len)
+__attribute__((noinline, cold)) static const char *walk_environ(const char *name)
 {
-	char **env = es_load_acquire(&environ); /* acquire: as in walk() */
-	return env ? walk(env, name, len) : NULL;
+	char **env = es_load_acquire(&environ); /* acquire: as in es_walk() */
+	return env ? walk(env, name) : NULL;
 }
 
 /*
@@ -67,7 +62,7 @@ static inline int still_names(const struct es_name *e, const char *s, const char
  * careful scan, which is correct on its own.
  */
 #ifdef ES_EXACT_READS
-static uintptr_t sum_slots(char **p, char **top)
+uintptr_t es_sum_slots(char **p, char **top)
 {
 	uintptr_t a = 0, b = 0;
 	for (; top - p >= 2; p += 2) {
@@ -87,7 +82,7 @@ static uintptr_t sum_slots(char **p, char **top)
  */
 typedef uintptr_t es_slot_pair __attribute__((vector_size(16)));
 
-static uintptr_t sum_slots(char **p, char **top)
+uintptr_t es_sum_slots(char **p, char **top)
 {
 	uintptr_t sum = 0;
 	if (((uintptr_t)p & 15) && p < top)
@@ -111,14 +106,14 @@ __attribute__((noinline)) static int all_vouched(char **env, const struct es_vie
 {
 	if (es_load_relaxed(&es_unvouched_live))
 		return 0;
-	return (uintptr_t)env + sum_slots(env, v->top) == es_load_relaxed(&v->digest);
+	return (uintptr_t)env + es_sum_slots(env, v->top) == es_load_relaxed(&v->digest);
 }
 
 /* Slots the index does not vouch for, from environ to the end of view V. */
 __attribute__((noinline)) static const char *scan_unvouched(char **env, const struct es_view *v, const char *name, size_t len)
 {
 	for (size_t i = (size_t)(env - v->slots); i < v->cap; i++) {
-		char *s = es_load_acquire(&v->slots[i]); /* acquire: as in walk() */
+		char *s = es_load_acquire(&v->slots[i]); /* acquire: as in es_walk() */
 		if (!s)
 			return NULL; /* the program truncated environ here */
 		/* Relaxed: a stale shadow only sends us to read the string. */
@@ -144,7 +139,7 @@ __attribute__((noinline)) static const char *lookup_careful(const char *name, si
 		return NULL;
 	const struct es_view *v = es_load_acquire(&es_current_view);
 	if (env < v->slots || env > v->top)
-		return walk(env, name, len);
+		return walk(env, name);
 
 	if (e) {
 		/* Acquire: pairs with the release in set_value; the string, the
@@ -158,7 +153,7 @@ __attribute__((noinline)) static const char *lookup_careful(const char *name, si
 			if (slot >= env && slot < v->top && es_load_acquire(slot) == s &&
 			    es_load_relaxed(env) != NULL && still_names(e, s, name, len))
 				return s + len + 1;
-			return walk(env, name, len);
+			return walk(env, name);
 		}
 	}
 	if (all_vouched(env, v))
@@ -167,45 +162,56 @@ __attribute__((noinline)) static const char *lookup_careful(const char *name, si
 	 * not the list the index describes: only a walk knows what it holds.
 	 * Acquire: pairs with the release in publish_env. */
 	if (env != es_load_acquire(&v->env))
-		return walk(env, name, len);
+		return walk(env, name);
 	return scan_unvouched(env, v, name, len);
 }
 
-#ifdef ES_EXACT_READS
-static inline size_t name_length(const char *name)
-{
-	return strcspn(name, "=");
-}
-#else
-#define ES_ONES 0x0101010101010101ull
-
-/* Bytes of W that are zero flagged by their top bit.  The lowest flag is
- * exact; the borrow may add false flags only above it. */
-static inline uint64_t zero_bytes(uint64_t w)
-{
-	return (w - ES_ONES) & ~w & (ES_ONES << 7);
-}
-
-/* Length of NAME up to its first '=' or its end. */
-static inline size_t name_length(const char *name)
-{
-	uintptr_t at = (uintptr_t)name;
-	const es_word *p = (const es_word *)(at & ~(uintptr_t)7);
-	/* The bytes before NAME become 0xff, neither NUL nor '='. */
-	uint64_t w = *p | ((UINT64_C(1) << ((at & 7) * 8)) - 1), stop;
-
-	while (!(stop = zero_bytes(w) | zero_bytes(w ^ (ES_ONES * '='))))
-		w = *++p;
-	return (size_t)((const char *)p - name) + (size_t)__builtin_ctzll(stop) / 8;
-}
-
-#endif
 
 /* See lookup.h.  Zero (no guesses) until lookups fill it. */
 struct es_name *es_hit_cache[ES_HIT_CACHE_WAYS << ES_HIT_CACHE_SET_BITS];
 
-/* Way 1 of the hit cache, then the index: every lookup way 0 did not settle. */
-const char *es_lookup_indexed(const char *name)
+/*
+ * Put E (found through the index; may be NULL) in the hit cache set SET.
+ * Stored only when in neither way (readers share these lines): E goes to
+ * way 0 and way 0's entry to way 1, so of the names sharing a set the
+ * two used last stay cached.  Release: a reader that loads an entry from
+ * the cache sees it initialised, as we did through the index.
+ */
+static void remember(struct es_name **set, struct es_name *e)
+{
+	struct es_name *first = es_load_relaxed(&set[0]); /* relaxed: only compared and moved */
+	if (e && first != e && es_load_relaxed(&set[1]) != e) {
+		if (first)
+			es_store_release(&set[1], first);
+		es_store_release(&set[0], e);
+	}
+}
+
+/*
+ * NAME in the short list ENV: walked, since reading a few strings costs
+ * less than hashing, probing and summing the slots, and the walk is
+ * complete on its own (DESIGN 5.4).  A hit also teaches the hit cache
+ * this name pointer, so that the next one makes no walk.
+ */
+__attribute__((noinline)) static const char *lookup_short(const char *name, char **env)
+{
+	size_t count;
+	if (!*name)
+		return NULL;
+	const char *value = es_walk(env, name, &count);
+	if (value) {
+		size_t len = es_name_length(name);
+		if (!name[len])
+			remember(es_hit_cache_set(name), es_index_find(es_hash(name, len), name, len));
+	}
+	return value;
+}
+
+/* Live lists of at most this many entries are walked (lookup_short). */
+#define ES_SHORT_LIST 32
+
+/* Way 1 of the hit cache, then the index. */
+__attribute__((noinline)) static const char *lookup_indexed(const char *name)
 {
 	struct es_name **set = es_hit_cache_set(name);
 	const char *value = es_cached_hit(name, es_load_acquire(&set[1])); /* acquire: see es_cached_hit */
@@ -213,24 +219,14 @@ const char *es_lookup_indexed(const char *name)
 		return value;
 	if (!*name)
 		return NULL;
-	size_t len = name_length(name);
+	size_t len = es_name_length(name);
 	/* glibc matches a name containing '=' textually, which only a walk
 	 * reproduces; the index never holds such a name. */
 	if (name[len] == '=')
-		return walk_environ(name, strlen(name));
+		return walk_environ(name);
 	struct es_name *e = es_index_find(es_hash(name, len), name, len);
 	if (e) {
-		/* Stored only when in neither way (readers share these lines):
-		 * E goes to way 0 and way 0's entry to way 1, so of the names
-		 * sharing a set the two used last stay cached.  Release: a
-		 * reader that loads an entry from the cache sees it
-		 * initialised, as we did through the index. */
-		struct es_name *first = es_load_relaxed(&set[0]); /* relaxed: only compared and moved */
-		if (first != e && es_load_relaxed(&set[1]) != e) {
-			if (first)
-				es_store_release(&set[1], first);
-			es_store_release(&set[0], e);
-		}
+		remember(set, e);
 		value = es_hit(e, len);
 		if (value)
 			return value;
@@ -238,3 +234,20 @@ const char *es_lookup_indexed(const char *name)
 	return lookup_careful(name, len, e);
 }
 
+
+/* See lookup.h: every lookup way 0 of the hit cache did not settle. */
+const char *es_lookup_slow(const char *name)
+{
+	/* Acquire (environ, then view): as in lookup_careful. */
+	char **env = es_load_acquire(&environ);
+	const struct es_view *v = es_load_acquire(&es_current_view);
+	/* No view yet (only the empty one has no capacity): no writer has
+	 * adopted the environment, and ENV, loaded before the view, is not a
+	 * buffer of ours (a writer publishes a view before the environ that
+	 * points into it).  DESIGN "Before the first write". */
+	if (v->cap == 0)
+		return es_inherited_lookup(env, name);
+	if (env >= v->slots && env <= v->top && v->top - env <= ES_SHORT_LIST)
+		return lookup_short(name, env);
+	return lookup_indexed(name);
+}

@@ -210,7 +210,16 @@ void es_note_initial_environment(void)
 	uintptr_t env = (uintptr_t)environ, frame = (uintptr_t)__builtin_frame_address(0);
 	/* The stack grows down on every target we support. */
 	if (env > frame)
-		initial_environ = env;
+		es_store_relaxed(&initial_environ, env); /* relaxed: see es_trusted_above */
+}
+
+/* See state.h. */
+uintptr_t es_trusted_above(void)
+{
+	/* Relaxed: stored once by the constructor; a reader that does not see
+	 * it yet trusts nothing, which is only slower. */
+	uintptr_t env = es_load_relaxed(&initial_environ);
+	return env ? env : UINTPTR_MAX;
 }
 
 /*
@@ -223,7 +232,7 @@ void es_note_initial_environment(void)
  */
 static int never_changes(const char *s, size_t len)
 {
-	if (initial_environ && (uintptr_t)s > initial_environ)
+	if ((uintptr_t)s > es_trusted_above())
 		return 1;
 	return es_is_interned(s, len);
 }

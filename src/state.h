@@ -159,6 +159,10 @@ static inline int es_names(const char *s, const char *name, size_t len)
 /* publish.c - the library's constructor: remember where the kernel put
  * the environment, before anything can change environ. */
 void es_note_initial_environment(void);
+/* Strings above this address were placed by the kernel at exec and are
+ * trusted never to change (DESIGN "Which adopted strings are trusted");
+ * UINTPTR_MAX until the constructor has noted it.  Readers and writers. */
+uintptr_t es_trusted_above(void);
 
 /* publish.c - writers (lock held).  Each returns 0, or -1 with errno
  * ENOMEM and nothing visible changed. */
