@@ -22,13 +22,13 @@
 
 #define ES_INDEX_MIN_CELLS 64
 
-static void insert(struct es_index *t, struct es_name *e)
+static void insert(struct es_index *t, uint64_t hash, struct es_name *e)
 {
-	size_t i = e->hash & t->mask;
+	size_t i = hash & t->mask;
 	/* Relaxed: only writers store cells, and they hold the lock. */
 	while (es_load_relaxed(&t->cells[i].entry))
 		i = (i + 1) & t->mask;
-	t->cells[i].hash = e->hash; /* published by the release below */
+	t->cells[i].hash = hash; /* published by the release below */
 	/* Release: readers that find the entry see it and the cell's hash
 	 * initialised. */
 	es_store_release(&t->cells[i].entry, e);
@@ -53,7 +53,7 @@ static int reserve_one(void)
 	if (old)
 		for (size_t i = 0; i <= old->mask; i++)
 			if (old->cells[i].entry)
-				insert(t, old->cells[i].entry);
+				insert(t, old->cells[i].hash, old->cells[i].entry);
 	/* Release: publishes the fully built table. */
 	es_store_release(&es_name_index, t);
 	return 0;
@@ -67,13 +67,13 @@ struct es_name *es_index_get(const char *name, size_t len)
 		return e;
 	if (reserve_one() < 0)
 		return NULL;
-	/* Sized to the name (a program may see many distinct names), and
-	 * the index keeps a pointer to the start of the block.  The name gets
-	 * a word of padding: lookup.h compares it a word at a time. */
-	e = es_alloc(offsetof(struct es_name, name) + len + 1 + 8);
+	/* Sized to the name and packed with other kept objects (es_keep): a
+	 * program may see many distinct names, and glibc spends about 64
+	 * bytes on each.  The name gets a word of padding: lookup.h compares
+	 * it a word at a time. */
+	e = es_keep(offsetof(struct es_name, name) + len + 1 + 8);
 	if (!e)
 		return NULL;
-	e->hash = hash;
 	e->len = len;
 	e->value = NULL;
 	e->stable = NULL;
@@ -82,7 +82,7 @@ struct es_name *es_index_get(const char *name, size_t len)
 	e->borrowed = 0;
 	memcpy(e->name, name, len);
 	e->name[len] = '\0';
-	insert(es_name_index, e);
+	insert(es_name_index, hash, e);
 	return e;
 }
 

@@ -72,8 +72,9 @@ struct es_name {
 				 * program stored into environ), so readers
 				 * re-check its name */
 	unsigned seen;     /* writers only: last adoption pass that saw it */
-	uint64_t hash;     /* hash and len never change; len comes last so */
-	size_t len;        /* that the word before name is immutable too */
+	size_t len;        /* never changes; it comes last so that the word
+			    * before name is immutable too.  (The name's hash
+			    * is kept in the index cells, not here.) */
 	char name[];       /* NUL-terminated copy of the name */
 };
 
