@@ -35,18 +35,17 @@
 
 #include "lookup.h"
 
+/* 8 bytes, so that the index costs few fresh pages: a page fault is the
+ * largest part of a build (about 12 us each in a KVM guest here). */
 struct inherited_cell {
-	uint64_t hash;   /* es_hash of the name; 0 with s NULL: empty */
-	const char *s;   /* the "NAME=value" string env[slot] held */
-	uint32_t slot;   /* its index in env */
-	uint32_t len;    /* its name's length */
+	uint32_t hash;   /* low bits of es_hash of the name */
+	uint32_t slot;   /* 1 + its index in env; 0: empty */
 };
 
 struct es_inherited {
 	char **env;         /* the environ array this index describes */
 	size_t n;           /* its entries; env[n] was NULL */
 	uintptr_t digest;   /* env plus the sum of env[0..n-1], as read */
-	uintptr_t trusted;  /* strings above this address never change */
 	size_t mask;        /* cells - 1 */
 	size_t bytes;       /* mapped size */
 	struct inherited_cell cells[];
@@ -59,12 +58,18 @@ static struct es_inherited *published;
 /* Entries walked since the last build (a heuristic: updated with relaxed
  * load and store, so concurrent lookups may lose each other's counts). */
 static unsigned long walked;
+/* An environ array a miss found short (ES_SHORT_INHERITED entries at
+ * most): lookups in it walk without counting.  Only a hint: a walk is
+ * right whatever the array holds now. */
+static char **short_env;
 /* Builds started, bounding what a program that keeps assigning environ
  * can make us map (each build is cheaper than the walks that paid for it). */
 static unsigned builds;
 
-/* A build pays for itself once lookups have walked this many entries. */
-#define ES_INHERITED_WORK 1024
+/* A build pays for itself once lookups have walked this many entries:
+ * its fresh pages cost about 12 us each (a page fault in a KVM guest),
+ * about what walking this many entries costs. */
+#define ES_INHERITED_WORK 16384
 /* A lookup costs this much beyond the entries it walks. */
 #define ES_INHERITED_CALL 16
 #define ES_INHERITED_MAX_BUILDS 8
@@ -72,13 +77,18 @@ static unsigned builds;
  * a walk costs less than hashing the name and summing the slots. */
 #define ES_SHORT_INHERITED 32
 
-/* The cell for name bytes NAME (LEN, HASH) in T, or its empty cell. */
-static struct inherited_cell *cell_for(struct es_inherited *t, uint64_t hash, const char *name, size_t len)
+/* The cell for the name of S (LEN bytes, HASH) in T, or its empty cell. */
+static struct inherited_cell *cell_for(struct es_inherited *t, char **env, uint32_t hash, const char *s, size_t len)
 {
 	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
 		struct inherited_cell *c = &t->cells[i];
-		if (!c->s || (c->hash == hash && c->len == len && memcmp(c->s, name, len) == 0))
+		if (!c->slot)
 			return c;
+		if (c->hash == hash) {
+			const char *other = es_load_relaxed(&env[c->slot - 1]);
+			if (strncmp(other, s, len) == 0 && other[len] == '=')
+				return c;
+		}
 	}
 }
 
@@ -99,7 +109,7 @@ __attribute__((noinline, cold)) static void build(char **env, struct es_inherite
 		cells *= 2;
 	size_t bytes = sizeof(struct es_inherited) + cells * sizeof(struct inherited_cell);
 	int saved = errno;
-	struct es_inherited *t = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct es_inherited *t = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (t == MAP_FAILED) {
 		errno = saved;
 		return;
@@ -108,7 +118,6 @@ __attribute__((noinline, cold)) static void build(char **env, struct es_inherite
 	t->n = n;
 	t->mask = cells - 1;
 	t->bytes = bytes;
-	t->trusted = es_trusted_above();
 	uintptr_t digest = (uintptr_t)env;
 	for (size_t i = 0; i < n; i++) {
 		/* One read per slot: the index, the digest and the hit's
@@ -121,11 +130,11 @@ __attribute__((noinline, cold)) static void build(char **env, struct es_inherite
 		if (!eq)
 			continue; /* getenv never matches a string without '=' */
 		size_t len = (size_t)(eq - s);
-		uint64_t hash = es_hash(s, len);
-		struct inherited_cell *c = cell_for(t, hash, s, len);
-		if (c->s)
+		uint32_t hash = (uint32_t)es_hash(s, len);
+		struct inherited_cell *c = cell_for(t, env, hash, s, len);
+		if (c->slot)
 			continue; /* a later duplicate: getenv returns the first */
-		*c = (struct inherited_cell){ hash, s, (uint32_t)i, (uint32_t)len };
+		*c = (struct inherited_cell){ hash, (uint32_t)i + 1 };
 	}
 	t->digest = digest;
 	/* Release: a reader that acquires T sees it filled.  Relaxed on
@@ -137,8 +146,14 @@ __attribute__((noinline, cold)) static void build(char **env, struct es_inherite
 
 /* Count a walk of COUNT entries; build an index of ENV once walks have
  * cost more than a build.  OLD is the index in place (NULL or stale). */
-static void account(char **env, size_t count, struct es_inherited *old)
+static void account(char **env, size_t count, const char *value, struct es_inherited *old)
 {
+	if (!value && count <= ES_SHORT_INHERITED) {
+		/* A short environment: walks are cheaper than any index.
+		 * Relaxed: a hint, see short_env. */
+		es_store_relaxed(&short_env, env);
+		return;
+	}
 	/* Relaxed: a heuristic counter (see walked). */
 	unsigned long w = es_load_relaxed(&walked) + count + ES_INHERITED_CALL;
 	if (w < ES_INHERITED_WORK) {
@@ -157,7 +172,7 @@ __attribute__((noinline)) static const char *walk_and_account(char **env, const 
 {
 	size_t count;
 	const char *value = es_walk(env, name, &count);
-	account(env, count, t);
+	account(env, count, value, t);
 	return value;
 }
 
@@ -172,10 +187,10 @@ static const char maybe[1];
 __attribute__((noinline)) static const char *through_index(const struct es_inherited *t, char **env, const char *name,
 							     size_t len)
 {
-	uint64_t hash = es_hash(name, len);
+	uint32_t hash = (uint32_t)es_hash(name, len);
 	const struct inherited_cell *c = &t->cells[hash & t->mask];
 	for (;; c = c == &t->cells[t->mask] ? t->cells : c + 1) {
-		if (!c->s) {
+		if (!c->slot) {
 			/* Not indexed: a miss if every slot still holds what the
 			 * index was built from, and the list still ends there. */
 			if (!es_load_relaxed(&env[t->n]) &&
@@ -183,24 +198,20 @@ __attribute__((noinline)) static const char *through_index(const struct es_inher
 				return NULL;
 			return MAYBE;
 		}
-		if (c->hash != hash || c->len != len)
+		if (c->hash != hash)
 			continue;
-		/* A string the kernel placed never changes, so equal bytes make
-		 * it NAME's (its '=' was seen by the build); any other may have
-		 * been edited since, so it is read again, and a disagreement is
-		 * for the walk to settle. */
-		const char *s = c->s;
-		if ((uintptr_t)s > t->trusted) {
-			if (!es_bytes_equal(s, name, len))
-				continue; /* another name with the same hash */
-		} else if (!es_names(s, name, len)) {
-			return MAYBE;
+		/* The cell names a slot, not a string: whatever the slot holds
+		 * now (the program may have stored into environ[i]) is read and
+		 * its name compared, so a changed slot is never trusted; one
+		 * that no longer names NAME is passed over, and if NAME is not
+		 * found the miss check above sees that the slots changed. */
+		const char *s = es_load_relaxed(&env[c->slot - 1]);
+		if (s && es_names(s, name, len)) {
+			/* environ[0] = NULL empties the list. */
+			if (es_load_relaxed(&env[0]))
+				return s + len + 1;
+			return NULL;
 		}
-		/* The slot must still hold the string (no program store into
-		 * environ[i]) and the list must not have been emptied. */
-		if (es_load_relaxed(&env[c->slot]) == s && es_load_relaxed(&env[0]))
-			return s + len + 1;
-		return MAYBE;
 	}
 }
 
@@ -209,11 +220,13 @@ const char *es_inherited_lookup(char **env, const char *name)
 {
 	if (!env || !*name)
 		return NULL;
+	size_t count;
+	if (env == es_load_relaxed(&short_env)) /* relaxed: a hint */
+		return es_walk(env, name, &count);
 	/* Acquire: pairs with the release in build(): the cells are seen
 	 * filled. */
 	const struct es_inherited *t = es_load_acquire(&published);
 	if (t && t->env == env) {
-		size_t count;
 		/* A short environment is walked: that costs less than hashing
 		 * NAME and summing the slots.  So is a NAME containing '=',
 		 * which glibc matches textually. */
