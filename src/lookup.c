@@ -56,52 +56,11 @@ static inline int still_names(const struct es_name *e, const char *s, const char
 
 /*
  * Does the live list hold exactly what the library stored, all of it
- * vouched for by the index?  One load per slot: the values are only
- * added, never dereferenced, and any disagreement (a program store, a
- * putenv'd buffer, a writer racing with us) sends the caller to the
- * careful scan, which is correct on its own.
+ * vouched for by the index?  One load per slot (es_sum_slots): the values
+ * are only added, never dereferenced, and any disagreement (a program
+ * store, a putenv'd buffer, a writer racing with us) sends the caller to
+ * the careful scan, which is correct on its own.
  */
-#ifdef ES_EXACT_READS
-uintptr_t es_sum_slots(char **p, char **top)
-{
-	uintptr_t a = 0, b = 0;
-	for (; top - p >= 2; p += 2) {
-		a += (uintptr_t)es_load_relaxed(&p[0]); /* relaxed: a hint, see above */
-		b += (uintptr_t)es_load_relaxed(&p[1]);
-	}
-	return p < top ? a + b + (uintptr_t)es_load_relaxed(p) : a + b;
-}
-#else
-/*
- * Two slots per 16-byte aligned load.  This is the library's one plain
- * read of memory a writer may be storing to, on purpose: every slot is an
- * aligned 8-byte word inside the load, which x86_64 and aarch64 read
- * whole, so each lane holds some value the slot really had, and the sum is
- * only a hint (above).  Relaxed atomics would cost a load and an add per
- * slot; this is most of what a miss costs.
- */
-typedef uintptr_t es_slot_pair __attribute__((vector_size(16)));
-
-uintptr_t es_sum_slots(char **p, char **top)
-{
-	uintptr_t sum = 0;
-	if (((uintptr_t)p & 15) && p < top)
-		sum += (uintptr_t)es_load_relaxed(p++); /* relaxed: a hint, see above */
-	es_slot_pair a = {0, 0}, b = {0, 0}, c = {0, 0}, d = {0, 0};
-	for (char **end = p + ((top - p) & ~(ptrdiff_t)7); p < end; p += 8) {
-		a += *(const es_slot_pair *)(void *)p;
-		b += *(const es_slot_pair *)(void *)(p + 2);
-		c += *(const es_slot_pair *)(void *)(p + 4);
-		d += *(const es_slot_pair *)(void *)(p + 6);
-	}
-	a += b + c + d;
-	sum += a[0] + a[1];
-	for (; p < top; p++)
-		sum += (uintptr_t)es_load_relaxed(p); /* relaxed: as above */
-	return sum;
-}
-#endif
-
 __attribute__((noinline)) static int all_vouched(char **env, const struct es_view *v)
 {
 	if (es_load_relaxed(&es_unvouched_live))
@@ -129,15 +88,16 @@ __attribute__((noinline)) static const char *scan_unvouched(char **env, const st
  * Everything the hit path does not settle: putenv'd values, misses, names
  * the index does not hold, and hits whose verification failed.  LEN is
  * NAME's length and NAME has no '='.  E is NAME's entry if it has one.
+ * ENV and V were loaded by es_lookup_slow, environ then the view, each
+ * with acquire (pairs with the writer's release of the view before
+ * environ, so a new environ comes with its view); loading them before E's
+ * fields is the order of any reader, however slow.
  */
-__attribute__((noinline)) static const char *lookup_careful(const char *name, size_t len, const struct es_name *e)
+__attribute__((noinline)) static const char *lookup_careful(const char *name, size_t len, const struct es_name *e,
+							      char **env, const struct es_view *v)
 {
-	/* Acquire (environ, then view): pairs with the writer's release of
-	 * the view before environ, so a new environ comes with its view. */
-	char **env = es_load_acquire(&environ);
 	if (!env)
 		return NULL;
-	const struct es_view *v = es_load_acquire(&es_current_view);
 	if (env < v->slots || env > v->top)
 		return walk(env, name);
 
@@ -210,8 +170,9 @@ __attribute__((noinline)) static const char *lookup_short(const char *name, char
 /* Live lists of at most this many entries are walked (lookup_short). */
 #define ES_SHORT_LIST 32
 
-/* Way 1 of the hit cache, then the index. */
-__attribute__((noinline)) static const char *lookup_indexed(const char *name)
+/* Way 1 of the hit cache, then the index.  ENV and V: see lookup_careful. */
+__attribute__((noinline)) static const char *lookup_indexed(const char *name, char **env,
+							      const struct es_view *v)
 {
 	struct es_name **set = es_hit_cache_set(name);
 	const char *value = es_cached_hit(name, es_load_acquire(&set[1])); /* acquire: see es_cached_hit */
@@ -231,7 +192,7 @@ __attribute__((noinline)) static const char *lookup_indexed(const char *name)
 		if (value)
 			return value;
 	}
-	return lookup_careful(name, len, e);
+	return lookup_careful(name, len, e, env, v);
 }
 
 
@@ -249,5 +210,5 @@ const char *es_lookup_slow(const char *name)
 		return es_inherited_lookup(env, name);
 	if (env >= v->slots && env <= v->top && v->top - env <= ES_SHORT_LIST)
 		return lookup_short(name, env);
-	return lookup_indexed(name);
+	return lookup_indexed(name, env, v);
 }

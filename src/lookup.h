@@ -235,8 +235,51 @@ static inline const char *es_walk(char **env, const char *name, size_t *count)
 	return value;
 }
 
-/* lookup.c: the sum of the slot pointers in [P, TOP), two per load. */
-uintptr_t es_sum_slots(char **p, char **top);
+/*
+ * The sum of the slot pointers in [P, TOP): a hint (lookup.c, all_vouched;
+ * inherited.c, the miss check), so the loads are relaxed or plain.
+ */
+#ifdef ES_EXACT_READS
+static inline uintptr_t es_sum_slots(char **p, char **top)
+{
+	uintptr_t a = 0, b = 0;
+	for (; top - p >= 2; p += 2) {
+		a += (uintptr_t)es_load_relaxed(&p[0]); /* relaxed: a hint, see above */
+		b += (uintptr_t)es_load_relaxed(&p[1]);
+	}
+	return p < top ? a + b + (uintptr_t)es_load_relaxed(p) : a + b;
+}
+#else
+/*
+ * Two slots per 16-byte aligned load.  This is the library's one plain
+ * read of memory a writer may be storing to, on purpose: every slot is an
+ * aligned 8-byte word inside the load, which x86_64 and aarch64 read
+ * whole, so each lane holds some value the slot really had, and the sum is
+ * only a hint (above).  Relaxed atomics would cost a load and an add per
+ * slot; this is most of what a miss costs.
+ */
+typedef uintptr_t es_slot_pair __attribute__((vector_size(16)));
+
+static inline uintptr_t es_sum_slots(char **p, char **top)
+{
+	uintptr_t sum = 0;
+	if (((uintptr_t)p & 15) && p < top)
+		sum += (uintptr_t)es_load_relaxed(p++); /* relaxed: a hint, see above */
+	es_slot_pair a = {0, 0}, b = {0, 0}, c = {0, 0}, d = {0, 0};
+	for (char **end = p + ((top - p) & ~(ptrdiff_t)7); p < end; p += 8) {
+		a += *(const es_slot_pair *)(void *)p;
+		b += *(const es_slot_pair *)(void *)(p + 2);
+		c += *(const es_slot_pair *)(void *)(p + 4);
+		d += *(const es_slot_pair *)(void *)(p + 6);
+	}
+	a += b + c + d;
+	sum += a[0] + a[1];
+	for (; p < top; p++)
+		sum += (uintptr_t)es_load_relaxed(p); /* relaxed: as above */
+	return sum;
+}
+#endif
+
 
 /* inherited.c: NAME's value in ENV, an environ value loaded before the
  * caller saw that no writer has published a view yet (NAME is not
