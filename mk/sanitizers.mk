@@ -14,13 +14,14 @@
 SAN_CC     ?= clang
 TSAN_B     := $(B)/tsan
 ASAN_B     := $(B)/asan
-TSAN_FLAGS := -O1 -g -fsanitize=thread
+# -DENVSAFE_DEBUG: es_check_invariants after every writer operation.
+TSAN_FLAGS := -O1 -g -fsanitize=thread -DENVSAFE_DEBUG
 # -fno-sanitize-recover: the first report fails the run instead of
 # scrolling past.
 # -fno-sanitize=nonnull-attribute: the semantics script passes NULL to
 # setenv and friends on purpose, to compare with glibc, and libc's headers
 # declare those arguments nonnull; the library itself checks for NULL.
-ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+ASAN_FLAGS := -O1 -g -DENVSAFE_DEBUG -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-sanitize=nonnull-attribute
 
 # LDFLAGS carries the sanitizer to every link, including fragments that

@@ -47,8 +47,8 @@ static int reserve_one(void)
 		return -1;
 	memset(t, 0, sizeof *t + cells * sizeof t->cells[0]);
 	t->mask = cells - 1;
-	/* Readers may still be probing OLD, so it is never freed; the chain
-	 * keeps a pointer to its start, which leak checkers look for. */
+	/* F1: readers may still be probing OLD, so it is never freed; the
+	 * chain keeps a pointer to its start, which leak checkers look for. */
 	t->replaced = old;
 	if (old)
 		for (size_t i = 0; i <= old->mask; i++)

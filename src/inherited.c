@@ -17,8 +17,8 @@
  * the string it indexed; a miss, only after the slots still add up to
  * what the builder read.  Anything else - the program assigned environ,
  * stored into environ[i], emptied it - sends the lookup to a walk, which
- * is complete on its own.  docs/DESIGN.md, "Before the first write",
- * gives the argument in full.
+ * is complete on its own.  docs/DESIGN.md §5.7 gives the argument in
+ * full.
  *
  * Everything here is async-signal-safe and works before any constructor:
  * no lock, no malloc, no thread-local state, no waiting.  A build is
@@ -58,10 +58,8 @@ static struct es_inherited *published;
 /* Entries walked since the last build (a heuristic: updated with relaxed
  * load and store, so concurrent lookups may lose each other's counts). */
 static unsigned long walked;
-/* An environ array a miss found short (ES_SHORT_INHERITED entries at
- * most): lookups in it walk without counting.  Only a hint: a walk is
- * right whatever the array holds now. */
-static char **short_env;
+/* See lookup.h. */
+char **es_inherited_short_env;
 /* Builds started, bounding what a program that keeps assigning environ
  * can make us map (each build is cheaper than the walks that paid for it). */
 static unsigned builds;
@@ -151,7 +149,7 @@ static void account(char **env, size_t count, const char *value, struct es_inher
 	if (!value && count <= ES_SHORT_INHERITED) {
 		/* A short environment: walks are cheaper than any index.
 		 * Relaxed: a hint, see short_env. */
-		es_store_relaxed(&short_env, env);
+		es_store_relaxed(&es_inherited_short_env, env);
 		return;
 	}
 	/* Relaxed: a heuristic counter (see walked). */
@@ -221,7 +219,7 @@ const char *es_inherited_lookup(char **env, const char *name)
 	if (!env || !*name)
 		return NULL;
 	size_t count;
-	if (env == es_load_relaxed(&short_env)) /* relaxed: a hint */
+	if (env == es_load_relaxed(&es_inherited_short_env)) /* relaxed: a hint */
 		return es_walk(env, name, &count);
 	/* Acquire: pairs with the release in build(): the cells are seen
 	 * filled. */

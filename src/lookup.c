@@ -17,7 +17,7 @@
  *         program stores into environ[i]) can still hold NAME;
  *   walk: anything unexpected (environ assigned by the program, a writer
  *         moving the entry under us) - a plain walk of environ, which is
- *         complete on its own (docs/DESIGN.md, "walkers").
+ *         complete on its own (docs/DESIGN.md §5.4).
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -48,7 +48,7 @@ __attribute__((noinline, cold)) static const char *walk_environ(const char *name
  */
 static inline int still_names(const struct es_name *e, const char *s, const char *name, size_t len)
 {
-	/* Acquire: pairs with the release that cleared it (set_slot). */
+	/* Acquire: pairs with the release that cleared it (publish_owner). */
 	if (es_load_acquire(&e->borrowed))
 		return es_names(s, name, len);
 	return es_load_relaxed(&e->value) == s || es_names(s, name, len);
@@ -127,8 +127,12 @@ __attribute__((noinline)) static const char *lookup_careful(const char *name, si
 }
 
 
-/* See lookup.h.  Zero (no guesses) until lookups fill it. */
-struct es_name *es_hit_cache[ES_HIT_CACHE_WAYS << ES_HIT_CACHE_SET_BITS];
+/* See lookup.h.  Zero (no guesses) until lookups fill it.  In .data, not
+ * .bss: every getenv reads it, and the first read of an untouched .bss
+ * page is a page fault of its own (about 10 us in a KVM guest here, a
+ * whole first getenv's worth), where a file-backed page is mapped with
+ * its neighbours by the fault that loads the library. */
+struct es_name *es_hit_cache[ES_HIT_CACHE_WAYS << ES_HIT_CACHE_SET_BITS] __attribute__((section(".data")));
 
 /*
  * Put E (found through the index; may be NULL) in the hit cache set SET.
@@ -150,20 +154,31 @@ static void remember(struct es_name **set, struct es_name *e)
 /*
  * NAME in the short list ENV: walked, since reading a few strings costs
  * less than hashing, probing and summing the slots, and the walk is
- * complete on its own (DESIGN 5.4).  A hit also teaches the hit cache
+ * complete on its own (DESIGN §5.4).  A hit also teaches the hit cache
  * this name pointer, so that the next one makes no walk.
  */
+__attribute__((noinline, cold)) static void remember_name(const char *name)
+{
+	size_t len = es_name_length(name);
+	if (!name[len])
+		remember(es_hit_cache_set(name), es_index_find(es_hash(name, len), name, len));
+}
+
+/* NAME in ENV, a short environ array never adopted (DESIGN §5.7). */
+__attribute__((noinline)) static const char *walk_short(const char *name, char **env)
+{
+	size_t count;
+	return *name ? es_walk(env, name, &count) : NULL;
+}
+
 __attribute__((noinline)) static const char *lookup_short(const char *name, char **env)
 {
 	size_t count;
 	if (!*name)
 		return NULL;
 	const char *value = es_walk(env, name, &count);
-	if (value) {
-		size_t len = es_name_length(name);
-		if (!name[len])
-			remember(es_hit_cache_set(name), es_index_find(es_hash(name, len), name, len));
-	}
+	if (value)
+		remember_name(name);
 	return value;
 }
 
@@ -205,9 +220,12 @@ const char *es_lookup_slow(const char *name)
 	/* No view yet (only the empty one has no capacity): no writer has
 	 * adopted the environment, and ENV, loaded before the view, is not a
 	 * buffer of ours (a writer publishes a view before the environ that
-	 * points into it).  DESIGN "Before the first write". */
-	if (v->cap == 0)
+	 * points into it).  DESIGN §5.7. */
+	if (v->cap == 0) {
+		if (env == es_load_relaxed(&es_inherited_short_env)) /* relaxed: a hint */
+			return walk_short(name, env);
 		return es_inherited_lookup(env, name);
+	}
 	if (env >= v->slots && env <= v->top && v->top - env <= ES_SHORT_LIST)
 		return lookup_short(name, env);
 	return lookup_indexed(name, env, v);

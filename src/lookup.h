@@ -142,10 +142,10 @@ static inline struct es_name **es_hit_cache_set(const char *name)
  * The hit: E's value (E's name is LEN bytes), if it is immutable and still sits in its slot inside
  * the live list; NULL sends the caller through the index.
  *
- * Acquire on each load, in this order (docs/DESIGN.md, 5.2): environ, then
+ * Acquire on each load, in this order (docs/DESIGN.md §5.2): environ, then
  * the view (pairs with the writer's release of the view before environ),
  * then the entry's stable value and slot (pair with set_value and
- * set_slot: the string and the slot pointer stored before them are
+ * publish_owner: the string and the slot pointer stored before them are
  * visible), then the slot itself (pairs with the release that stored the
  * string there).
  */
@@ -207,10 +207,10 @@ static inline const char *es_walk_match(const char *s, const char *name)
  * entries read.
  *
  * Acquire on each slot: a walk must not read a later slot's older
- * content after an earlier slot's newer content (DESIGN 5.4, "no false
- * miss"), and the string's bytes must be visible before they are
- * compared (pairs with the release that stored the slot).  Complete on
- * its own: every fallback ends here.
+ * content after an earlier slot's newer content (DESIGN §5.4), and the
+ * string's bytes must be visible before they are compared (pairs with the
+ * release that stored the slot).  Complete on its own: every fallback
+ * ends here.
  */
 static inline const char *es_walk(char **env, const char *name, size_t *count)
 {
@@ -286,6 +286,11 @@ static inline uintptr_t es_sum_slots(char **p, char **top)
  * empty).  O(1) once lookups have paid for an index of ENV; a walk
  * before. */
 const char *es_inherited_lookup(char **env, const char *name);
+/* inherited.c: an environ array a miss found short (32 entries at most):
+ * lookups in it before the first write just walk (es_lookup_slow).  Only
+ * a hint, stored and loaded relaxed: a walk is right whatever the array
+ * holds now.  Never NULL once set. */
+extern char **es_inherited_short_env;
 
 /* lookup.c: way 1 of the hit cache, then the index, or before the first
  * write es_inherited_lookup. */

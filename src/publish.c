@@ -8,7 +8,10 @@
  * libc's internal getenv, a loop over environ, execve copying it - reads
  * only valid "NAME=value" strings up to a NULL, and sees every entry that
  * stays live for its whole walk at least once.  The proof is in
- * docs/DESIGN.md; each store below names the step it implements.
+ * docs/DESIGN.md (§3 the steps, §5 the proofs); the stores that carry
+ * its three facts say so:  F1 (nothing published dies) in publish_view,
+ * F2 (no NULL inside a published list) in es_remove and es_clear, F3
+ * (entries move only towards the NULL) in es_remove.
  *
  *   add:      slots[start-1] = s; then environ = &slots[start-1].
  *   replace:  slots[i] = s.
@@ -105,8 +108,9 @@ static void publish_view(struct es_view *v, struct es_slot_record *records, size
 	/* The old records are freed last: a child forked from a signal
 	 * handler that interrupted this must never inherit a freed pointer. */
 	struct es_slot_record *old_records = es_w.records;
-	/* Readers may still hold the old view, so it is never freed; the
-	 * chain keeps a pointer to its start, which leak checkers look for. */
+	/* F1: readers may still hold the old view, so it is never freed;
+	 * the chain keeps a pointer to its start, which leak checkers look
+	 * for. */
 	v->replaced = es_w.view;
 	es_w.view = v;
 	es_w.records = records;
@@ -121,7 +125,7 @@ static void publish_view(struct es_view *v, struct es_slot_record *records, size
  * Publish STR as E's value.  stable is the same pointer when the library
  * interned the string, so getenv's hit path (lookup.h) can trust it
  * without reading its name; any other string leaves stable NULL and its
- * readers re-check.  Release (both): see set_slot.
+ * readers re-check.  Release (both): see publish_owner.
  */
 static void set_value(struct es_name *e, const char *str, int immutable)
 {
@@ -374,7 +378,7 @@ int es_reserve_front(void)
 		es_store_relaxed(&v->shadow[start + j], r->vouched ? r->str : NULL);
 		records[start + j] = *r;
 		if (r->owner && es_load_relaxed(&r->owner->value) == r->str)
-			es_store_release(&r->owner->slot, &v->slots[start + j]); /* see set_slot */
+			es_store_release(&r->owner->slot, &v->slots[start + j]); /* see publish_owner */
 	}
 	publish_view(v, records, start);
 	return 0;
@@ -428,18 +432,21 @@ void es_remove(size_t i)
 		/* Move the front entry into the hole: it moves towards the NULL,
 		 * so a walker that has not reached the hole will find it there,
 		 * and one that has passed the hole saw it at the front.
-		 * Release: pairs with acquire walkers (see DESIGN.md, remove). */
+		 * Release: pairs with acquire walkers (DESIGN §3, remove;
+		 * §5.4).  F3: the front entry moves to a higher slot, written
+		 * before its old slot can be reused by a later add. */
 		struct es_slot_record moved = es_w.records[front];
 		es_store_release(&v->slots[i], (char *)moved.str);
 		es_w.records[i] = moved;
 		es_store_relaxed(&v->shadow[i], moved.vouched ? moved.str : NULL);
 		if (moved.owner && es_load_relaxed(&moved.owner->value) == moved.str)
-			es_store_release(&moved.owner->slot, &v->slots[i]); /* see set_slot */
+			es_store_release(&moved.owner->slot, &v->slots[i]); /* see publish_owner */
 	}
 	if (gone.owner && es_load_relaxed(&gone.owner->value) == gone.str)
 		set_value(gone.owner, NULL, 0);
 	es_w.start = front + 1;
-	/* Release: the moved entry is in the hole before the front advances. */
+	/* Release: the moved entry is in the hole before the front advances.
+	 * F2: the old front slot keeps its string; no NULL is written. */
 	publish_env(&v->slots[front + 1]);
 	digest_change((uintptr_t)gone.str, 0);
 	digest_change((uintptr_t)before, (uintptr_t)es_w.published);
@@ -457,6 +464,8 @@ void es_clear(void)
 		return;
 	}
 	es_w.start = es_w.view->cap;
-	publish_env(&es_w.view->slots[es_w.view->cap]); /* release: see es_add */
+	/* F2: an empty list is &slots[cap], the NULL that is always there;
+	 * no slot is cleared.  Release: see es_add. */
+	publish_env(&es_w.view->slots[es_w.view->cap]);
 	digest_recompute();
 }

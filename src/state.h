@@ -133,6 +133,10 @@ extern struct es_published es_pub;
 /* ---- writer state: only with es_writer_lock held ---- */
 extern struct es_writer_state es_w;
 
+/* check.c - with -DENVSAFE_DEBUG, abort() unless the writer state is
+ * consistent (lock held, at the end of a writer operation); else nothing. */
+void es_check_invariants(void);
+
 /* lock.c */
 void es_lock(void);
 void es_unlock(void);
@@ -161,7 +165,7 @@ static inline int es_names(const char *s, const char *name, size_t len)
  * the environment, before anything can change environ. */
 void es_note_initial_environment(void);
 /* Strings above this address were placed by the kernel at exec and are
- * trusted never to change (DESIGN "Which adopted strings are trusted");
+ * trusted never to change (DESIGN §6);
  * UINTPTR_MAX until the constructor has noted it.  Readers and writers. */
 uintptr_t es_trusted_above(void);
 
