@@ -71,7 +71,7 @@ san-programs: $(B)/libenvsafe.so $(B)/libenvsafe.a $(SAN_RACE) $(SAN_CANARY) $(S
 # The core suite's concurrent tests, built by their own fragments' rules
 # in the flavour (named literally: those fragments are read after this one).
 TSAN_CORE_PROGRAMS = $(B)/tests/core/signal/signal_getenv $(B)/tests/core/api/snapshot \
-	$(B)/tests/core/api/print_env $(B)/tests/fork/fork_churn_linked
+	$(B)/tests/core/api/print_env $(B)/tests/fork/fork_churn_linked $(B)/tests/core/index/inherited
 .PHONY: tsan-programs
 tsan-programs: san-programs $(TSAN_CORE_PROGRAMS)
 
