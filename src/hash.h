@@ -21,13 +21,6 @@ static inline uint64_t es_load64(const char *p)
 	return v;
 }
 
-static inline uint16_t es_load16(const char *p)
-{
-	uint16_t v;
-	memcpy(&v, p, sizeof v);
-	return v;
-}
-
 static inline uint32_t es_load32(const char *p)
 {
 	uint32_t v;

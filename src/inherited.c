@@ -13,9 +13,9 @@
  *
  * The index describes one environ array as the builder read it and is
  * never modified after publication.  A lookup uses it only after checking
- * that environ is still that array and that the slot it names still holds
- * the string it indexed; a miss, only after the slots still add up to
- * what the builder read.  Anything else - the program assigned environ,
+ * that environ is still that array, and answers a hit from the string the
+ * slot holds now, whose name it compares; a miss, only after the slots
+ * still add up to what the builder read.  Anything else - the program assigned environ,
  * stored into environ[i], emptied it - sends the lookup to a walk, which
  * is complete on its own.  docs/DESIGN.md §5.7 gives the argument in
  * full.
@@ -107,7 +107,10 @@ __attribute__((noinline, cold)) static void build(char **env, struct es_inherite
 		cells *= 2;
 	size_t bytes = sizeof(struct es_inherited) + cells * sizeof(struct inherited_cell);
 	int saved = errno;
-	struct es_inherited *t = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	/* MAP_POPULATE: the pages are written at once, so fault them in with
+	 * the mapping rather than one trap each. */
+	struct es_inherited *t = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+				      -1, 0);
 	if (t == MAP_FAILED) {
 		errno = saved;
 		return;
@@ -118,8 +121,8 @@ __attribute__((noinline, cold)) static void build(char **env, struct es_inherite
 	t->bytes = bytes;
 	uintptr_t digest = (uintptr_t)env;
 	for (size_t i = 0; i < n; i++) {
-		/* One read per slot: the index, the digest and the hit's
-		 * verification all use this same value. */
+		/* One read per slot: the cell and the digest describe this same
+		 * value (a hit reads the slot again, as it is then). */
 		const char *s = es_load_relaxed(&env[i]);
 		digest += (uintptr_t)s;
 		if (!s) /* the program truncated the list while we read it */
