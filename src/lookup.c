@@ -157,11 +157,18 @@ static void remember(struct es_name **set, struct es_name *e)
  * complete on its own (DESIGN §5.4).  A hit also teaches the hit cache
  * this name pointer, so that the next one makes no walk.
  */
-__attribute__((noinline, cold)) static void remember_name(const char *name)
+/* NAME's entry, if it has one, goes to the hit cache; returns the value
+ * the hit path would give for it (es_hit), or NULL. */
+__attribute__((noinline, cold)) static const char *remember_name(const char *name)
 {
 	size_t len = es_name_length(name);
-	if (!name[len])
-		remember(es_hit_cache_set(name), es_index_find(es_hash(name, len), name, len));
+	if (name[len])
+		return NULL;
+	struct es_name *e = es_index_find(es_hash(name, len), name, len);
+	if (!e)
+		return NULL;
+	remember(es_hit_cache_set(name), e);
+	return es_hit(e, len);
 }
 
 /* NAME in ENV, a short environ array never adopted (DESIGN §5.7). */
@@ -177,8 +184,15 @@ __attribute__((noinline)) static const char *lookup_short(const char *name, char
 	if (!*name)
 		return NULL;
 	const char *value = es_walk(env, name, &count);
-	if (value)
-		remember_name(name);
+	/* A program's own array may hold a name twice.  The walk finds the
+	 * first; the hit path, which the cache now sends the next lookup to,
+	 * gives the indexed one.  Both are valid, but two lookups in a row
+	 * must agree, so the indexed value wins when it verifies. */
+	if (value) {
+		const char *indexed = remember_name(name);
+		if (indexed)
+			return indexed;
+	}
 	return value;
 }
 
