@@ -80,5 +80,7 @@ int cmd_memory(int argc, char **argv);
 int cmd_spawn(int argc, char **argv);
 int cmd_icount(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
+int cmd_prewrite(int argc, char **argv);
+int cmd_distinct(int argc, char **argv);
 
 #endif

@@ -19,13 +19,14 @@ static const struct {
 } commands[] = {
 	{"lookup", cmd_lookup},   {"write", cmd_write},   {"throughput", cmd_throughput},
 	{"latency", cmd_latency}, {"memory", cmd_memory}, {"spawn", cmd_spawn},
-	{"icount", cmd_icount},   {"selftest", cmd_selftest},
+	{"icount", cmd_icount},   {"selftest", cmd_selftest}, {"prewrite", cmd_prewrite},
+	{"distinct", cmd_distinct},
 };
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: envbench info|lookup|write|throughput|latency|memory|spawn|icount|selftest ARGS...\n");
+		fprintf(stderr, "usage: envbench info|lookup|prewrite|write|throughput|latency|memory|distinct|spawn|icount|selftest ARGS...\n");
 		return 2;
 	}
 	alarm(WATCHDOG_SECONDS);

@@ -60,3 +60,34 @@ int cmd_memory(int argc, char **argv)
 	       (double)elapsed / (double)(ops ? ops : 1));
 	return 0;
 }
+
+/*
+ * distinct OPS: setenv of OPS never-repeating values over 16 names, with
+ * an unsetenv every 1000 operations.  Neither glibc nor envsafe can free
+ * an old value (a reader may hold it), so both grow; this measures by how
+ * much (peak RSS over the run).
+ */
+int cmd_distinct(int argc, char **argv)
+{
+	if (argc != 1)
+		die("usage: distinct OPS");
+	uint64_t ops = strtoull(argv[0], NULL, 10);
+	char *names[CHURN_NAMES];
+	for (uint32_t j = 0; j < CHURN_NAMES; j++)
+		names[j] = bench_name(ID_CHURN + j);
+	pin_self(0);
+	env_grow(BASE_VARS);
+	char value[32];
+	long before = status_kib("VmHWM");
+	for (uint64_t i = 0; i < ops; i++) {
+		snprintf(value, sizeof value, "v%llu", (unsigned long long)i);
+		if (setenv(names[i % CHURN_NAMES], value, 1) != 0)
+			die("setenv failed");
+		if (i % 1000 == 999)
+			unsetenv(names[i % CHURN_NAMES]);
+	}
+	long peak = status_kib("VmHWM");
+	record("distinct", "ops=%llu hwm_before_kib=%ld hwm_kib=%ld growth_kib=%ld", (unsigned long long)ops, before,
+	       peak, peak - before);
+	return 0;
+}

@@ -9,7 +9,7 @@
 FI_DIR  := $(B)/fi
 FI_OBJS := $(patsubst src/%.c,$(FI_DIR)/obj/%.o,$(LIB_SRCS))
 $(FI_DIR)/obj/%.o: src/%.c | $(FI_DIR)/obj
-	$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -DENVSAFE_FAULT_INJECTION -c $< -o $@
+	$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -DENVSAFE_FAULT_INJECTION -DENVSAFE_DEBUG -c $< -o $@
 $(FI_DIR)/obj $(B)/tests/fuzz $(B)/tests/faults $(B)/tests/model:
 	mkdir -p $@
 
@@ -39,7 +39,7 @@ CHECK_TESTS += $(B)/tests/faults/fault-ops $(B)/tests/faults/fault-malloc
 # with the same sanitizers (and fault injection) into their own directory.
 FUZZ_CC   ?= clang
 FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Isrc -Itests -O1 -g $(FUZZ_SAN) -DENVSAFE_FAULT_INJECTION
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Isrc -Itests -O1 -g $(FUZZ_SAN) -DENVSAFE_FAULT_INJECTION -DENVSAFE_DEBUG
 FUZZ_DIR  := $(B)/fuzz
 FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
 $(FUZZ_DIR)/obj:

@@ -8,7 +8,7 @@ TC_HDRS := tests/tap.h tests/semantics/harness.h include/envsafe.h
 # Linked against stock libc, run preloaded (or, for the differential
 # script, both ways).
 TC_PRELOADED := $(TC)/semantics/script $(TC)/pointers/stable_pointers \
-	$(TC)/memory/bounded $(TC)/index/index_fallback $(TC)/index/name_edges \
+	$(TC)/memory/bounded $(TC)/index/index_fallback $(TC)/index/name_edges $(TC)/index/inherited $(TC)/memory/formula \
 	$(TC)/startup/early_main
 # Linked with -lenvsafe.
 TC_LINKED := $(TC)/signal/signal_getenv $(TC)/api/linked $(TC)/api/getenv_r \
@@ -54,7 +54,7 @@ CHECK_TESTS += tests/semantics/differential.t tests/semantics/at_secure.t \
 	tests/pointers/valgrind.t \
 	$(TC)/startup/early_main $(TC)/startup/early_static \
 	$(TC)/signal/signal_getenv $(TC)/pointers/stable_pointers \
-	$(TC)/memory/bounded $(TC)/index/index_fallback $(TC)/index/name_edges \
+	$(TC)/memory/bounded $(TC)/index/index_fallback $(TC)/index/name_edges $(TC)/index/inherited $(TC)/memory/formula \
 	$(TC)/api/linked $(TC)/api/linked_static $(TC)/api/getenv_r $(TC)/api/snapshot
 
 .PHONY: check-core

@@ -10,6 +10,15 @@
 /* malloc(SIZE), or NULL with errno ENOMEM. */
 void *es_alloc(size_t size);
 
+/*
+ * SIZE bytes, 8-byte aligned, kept for the life of the process (published
+ * memory that is never freed: name entries, interned strings), or NULL
+ * with errno ENOMEM.  Packed into large blocks, so a small object costs no
+ * malloc header or rounding; every block stays reachable through a
+ * pointer to its start, so leak checkers see no leak.  Writers only.
+ */
+void *es_keep(size_t size);
+
 /* Frees memory that was never published to readers (a rolled-back
  * allocation, a writer-private table).  Published memory is never freed. */
 void es_free(void *ptr);
@@ -19,7 +28,8 @@ void es_free(void *ptr);
  * Test builds only (compiled with -DENVSAFE_FAULT_INJECTION, never in the
  * shipped library).  es_alloc_calls counts every es_alloc call.  When
  * es_fail_at is N > 0, the call that makes es_alloc_calls equal N fails
- * with ENOMEM.  Both are reset by the test, not by the library.
+ * with ENOMEM.  es_keep counts (and can fail) once per object, as well as
+ * through es_alloc when it needs a new block.  Both are reset by the test, not by the library.
  */
 extern long es_alloc_calls;
 extern long es_fail_at;

@@ -24,23 +24,18 @@
 
 #include "lookup.h"
 
-/* The complete fallback: first entry naming NAME, in environ order. */
-__attribute__((noinline, cold)) static const char *walk(char **env, const char *name, size_t len)
+/* The complete fallback: first entry naming NAME, in environ order
+ * (es_walk, lookup.h). */
+__attribute__((noinline)) static const char *walk(char **env, const char *name)
 {
-	/* Acquire on each slot: a walk must not read a later slot's older
-	 * content after an earlier slot's newer content (DESIGN.md §5.4,
-	 * R2 for acquire walkers); it also makes the string's bytes
-	 * visible before we compare them. */
-	for (char *s; (s = es_load_acquire(env)) != NULL; env++)
-		if (es_names(s, name, len))
-			return s + len + 1;
-	return NULL;
+	size_t count;
+	return es_walk(env, name, &count);
 }
 
-__attribute__((noinline, cold)) static const char *walk_environ(const char *name, size_t len)
+__attribute__((noinline, cold)) static const char *walk_environ(const char *name)
 {
-	char **env = es_load_acquire(&environ); /* acquire: as in walk() */
-	return env ? walk(env, name, len) : NULL;
+	char **env = es_load_acquire(&environ); /* acquire: as in es_walk() */
+	return env ? walk(env, name) : NULL;
 }
 
 /*
@@ -61,64 +56,23 @@ static inline int still_names(const struct es_name *e, const char *s, const char
 
 /*
  * Does the live list hold exactly what the library stored, all of it
- * vouched for by the index?  One load per slot: the values are only
- * added, never dereferenced, and any disagreement (a program store, a
- * putenv'd buffer, a writer racing with us) sends the caller to the
- * careful scan, which is correct on its own.
+ * vouched for by the index?  One load per slot (es_sum_slots): the values
+ * are only added, never dereferenced, and any disagreement (a program
+ * store, a putenv'd buffer, a writer racing with us) sends the caller to
+ * the careful scan, which is correct on its own.
  */
-#ifdef ES_EXACT_READS
-static uintptr_t sum_slots(char **p, char **top)
-{
-	uintptr_t a = 0, b = 0;
-	for (; top - p >= 2; p += 2) {
-		a += (uintptr_t)es_load_relaxed(&p[0]); /* relaxed: a hint, see above */
-		b += (uintptr_t)es_load_relaxed(&p[1]);
-	}
-	return p < top ? a + b + (uintptr_t)es_load_relaxed(p) : a + b;
-}
-#else
-/*
- * Two slots per 16-byte aligned load.  This is the library's one plain
- * read of memory a writer may be storing to, on purpose: every slot is an
- * aligned 8-byte word inside the load, which x86_64 and aarch64 read
- * whole, so each lane holds some value the slot really had, and the sum is
- * only a hint (above).  Relaxed atomics would cost a load and an add per
- * slot; this is most of what a miss costs.
- */
-typedef uintptr_t es_slot_pair __attribute__((vector_size(16)));
-
-static uintptr_t sum_slots(char **p, char **top)
-{
-	uintptr_t sum = 0;
-	if (((uintptr_t)p & 15) && p < top)
-		sum += (uintptr_t)es_load_relaxed(p++); /* relaxed: a hint, see above */
-	es_slot_pair a = {0, 0}, b = {0, 0}, c = {0, 0}, d = {0, 0};
-	for (char **end = p + ((top - p) & ~(ptrdiff_t)7); p < end; p += 8) {
-		a += *(const es_slot_pair *)(void *)p;
-		b += *(const es_slot_pair *)(void *)(p + 2);
-		c += *(const es_slot_pair *)(void *)(p + 4);
-		d += *(const es_slot_pair *)(void *)(p + 6);
-	}
-	a += b + c + d;
-	sum += a[0] + a[1];
-	for (; p < top; p++)
-		sum += (uintptr_t)es_load_relaxed(p); /* relaxed: as above */
-	return sum;
-}
-#endif
-
 __attribute__((noinline)) static int all_vouched(char **env, const struct es_view *v)
 {
 	if (es_load_relaxed(&es_unvouched_live))
 		return 0;
-	return (uintptr_t)env + sum_slots(env, v->top) == es_load_relaxed(&v->digest);
+	return (uintptr_t)env + es_sum_slots(env, v->top) == es_load_relaxed(&v->digest);
 }
 
 /* Slots the index does not vouch for, from environ to the end of view V. */
 __attribute__((noinline)) static const char *scan_unvouched(char **env, const struct es_view *v, const char *name, size_t len)
 {
 	for (size_t i = (size_t)(env - v->slots); i < v->cap; i++) {
-		char *s = es_load_acquire(&v->slots[i]); /* acquire: as in walk() */
+		char *s = es_load_acquire(&v->slots[i]); /* acquire: as in es_walk() */
 		if (!s)
 			return NULL; /* the program truncated environ here */
 		/* Relaxed: a stale shadow only sends us to read the string. */
@@ -134,17 +88,18 @@ __attribute__((noinline)) static const char *scan_unvouched(char **env, const st
  * Everything the hit path does not settle: putenv'd values, misses, names
  * the index does not hold, and hits whose verification failed.  LEN is
  * NAME's length and NAME has no '='.  E is NAME's entry if it has one.
+ * ENV and V were loaded by es_lookup_slow, environ then the view, each
+ * with acquire (pairs with the writer's release of the view before
+ * environ, so a new environ comes with its view); loading them before E's
+ * fields is the order of any reader, however slow.
  */
-__attribute__((noinline)) static const char *lookup_careful(const char *name, size_t len, const struct es_name *e)
+__attribute__((noinline)) static const char *lookup_careful(const char *name, size_t len, const struct es_name *e,
+							      char **env, const struct es_view *v)
 {
-	/* Acquire (environ, then view): pairs with the writer's release of
-	 * the view before environ, so a new environ comes with its view. */
-	char **env = es_load_acquire(&environ);
 	if (!env)
 		return NULL;
-	const struct es_view *v = es_load_acquire(&es_current_view);
 	if (env < v->slots || env > v->top)
-		return walk(env, name, len);
+		return walk(env, name);
 
 	if (e) {
 		/* Acquire: pairs with the release in set_value; the string, the
@@ -158,7 +113,7 @@ __attribute__((noinline)) static const char *lookup_careful(const char *name, si
 			if (slot >= env && slot < v->top && es_load_acquire(slot) == s &&
 			    es_load_relaxed(env) != NULL && still_names(e, s, name, len))
 				return s + len + 1;
-			return walk(env, name, len);
+			return walk(env, name);
 		}
 	}
 	if (all_vouched(env, v))
@@ -167,45 +122,86 @@ __attribute__((noinline)) static const char *lookup_careful(const char *name, si
 	 * not the list the index describes: only a walk knows what it holds.
 	 * Acquire: pairs with the release in publish_env. */
 	if (env != es_load_acquire(&v->env))
-		return walk(env, name, len);
+		return walk(env, name);
 	return scan_unvouched(env, v, name, len);
 }
 
-#ifdef ES_EXACT_READS
-static inline size_t name_length(const char *name)
-{
-	return strcspn(name, "=");
-}
-#else
-#define ES_ONES 0x0101010101010101ull
 
-/* Bytes of W that are zero flagged by their top bit.  The lowest flag is
- * exact; the borrow may add false flags only above it. */
-static inline uint64_t zero_bytes(uint64_t w)
-{
-	return (w - ES_ONES) & ~w & (ES_ONES << 7);
-}
+/* See lookup.h.  Zero (no guesses) until lookups fill it.  In .data, not
+ * .bss: every getenv reads it, and the first read of an untouched .bss
+ * page is a page fault of its own (about 10 us in a KVM guest here, a
+ * whole first getenv's worth), where a file-backed page is mapped with
+ * its neighbours by the fault that loads the library. */
+struct es_name *es_hit_cache[ES_HIT_CACHE_WAYS << ES_HIT_CACHE_SET_BITS] __attribute__((section(".data")));
 
-/* Length of NAME up to its first '=' or its end. */
-static inline size_t name_length(const char *name)
+/*
+ * Put E (found through the index; may be NULL) in the hit cache set SET.
+ * Stored only when in neither way (readers share these lines): E goes to
+ * way 0 and way 0's entry to way 1, so of the names sharing a set the
+ * two used last stay cached.  Release: a reader that loads an entry from
+ * the cache sees it initialised, as we did through the index.
+ */
+static void remember(struct es_name **set, struct es_name *e)
 {
-	uintptr_t at = (uintptr_t)name;
-	const es_word *p = (const es_word *)(at & ~(uintptr_t)7);
-	/* The bytes before NAME become 0xff, neither NUL nor '='. */
-	uint64_t w = *p | ((UINT64_C(1) << ((at & 7) * 8)) - 1), stop;
-
-	while (!(stop = zero_bytes(w) | zero_bytes(w ^ (ES_ONES * '='))))
-		w = *++p;
-	return (size_t)((const char *)p - name) + (size_t)__builtin_ctzll(stop) / 8;
+	struct es_name *first = es_load_relaxed(&set[0]); /* relaxed: only compared and moved */
+	if (e && first != e && es_load_relaxed(&set[1]) != e) {
+		if (first)
+			es_store_release(&set[1], first);
+		es_store_release(&set[0], e);
+	}
 }
 
-#endif
+/*
+ * NAME in the short list ENV: walked, since reading a few strings costs
+ * less than hashing, probing and summing the slots, and the walk is
+ * complete on its own (DESIGN §5.4).  A hit also teaches the hit cache
+ * this name pointer, so that the next one makes no walk.
+ */
+/* NAME's entry, if it has one, goes to the hit cache; returns the value
+ * the hit path would give for it (es_hit), or NULL. */
+__attribute__((noinline, cold)) static const char *remember_name(const char *name)
+{
+	size_t len = es_name_length(name);
+	if (name[len])
+		return NULL;
+	struct es_name *e = es_index_find(es_hash(name, len), name, len);
+	if (!e)
+		return NULL;
+	remember(es_hit_cache_set(name), e);
+	return es_hit(e, len);
+}
 
-/* See lookup.h.  Zero (no guesses) until lookups fill it. */
-struct es_name *es_hit_cache[ES_HIT_CACHE_WAYS << ES_HIT_CACHE_SET_BITS];
+/* NAME in ENV, a short environ array never adopted (DESIGN §5.7). */
+__attribute__((noinline)) static const char *walk_short(const char *name, char **env)
+{
+	size_t count;
+	return *name ? es_walk(env, name, &count) : NULL;
+}
 
-/* Way 1 of the hit cache, then the index: every lookup way 0 did not settle. */
-const char *es_lookup_indexed(const char *name)
+__attribute__((noinline)) static const char *lookup_short(const char *name, char **env)
+{
+	size_t count;
+	if (!*name)
+		return NULL;
+	const char *value = es_walk(env, name, &count);
+	/* A program's own array may hold a name twice.  The walk finds the
+	 * first; the hit path, which the cache now sends the next lookup to,
+	 * gives the indexed one.  Both are valid, but two lookups in a row
+	 * must agree, so the indexed value wins when it verifies. */
+	if (value) {
+		const char *indexed = remember_name(name);
+		if (indexed)
+			return indexed;
+	}
+	return value;
+}
+
+/* Live lists of at most this many entries are walked (lookup_short). */
+#define ES_SHORT_LIST 32
+
+/* Way 1 of the hit cache, then the index.  ENV and V: see lookup_careful. */
+__attribute__((noinline)) static const char *lookup_indexed(const char *name, char **env,
+							      const struct es_view *v)
 {
 	struct es_name **set = es_hit_cache_set(name);
 	const char *value = es_cached_hit(name, es_load_acquire(&set[1])); /* acquire: see es_cached_hit */
@@ -213,28 +209,38 @@ const char *es_lookup_indexed(const char *name)
 		return value;
 	if (!*name)
 		return NULL;
-	size_t len = name_length(name);
+	size_t len = es_name_length(name);
 	/* glibc matches a name containing '=' textually, which only a walk
 	 * reproduces; the index never holds such a name. */
 	if (name[len] == '=')
-		return walk_environ(name, strlen(name));
+		return walk_environ(name);
 	struct es_name *e = es_index_find(es_hash(name, len), name, len);
 	if (e) {
-		/* Stored only when in neither way (readers share these lines):
-		 * E goes to way 0 and way 0's entry to way 1, so of the names
-		 * sharing a set the two used last stay cached.  Release: a
-		 * reader that loads an entry from the cache sees it
-		 * initialised, as we did through the index. */
-		struct es_name *first = es_load_relaxed(&set[0]); /* relaxed: only compared and moved */
-		if (first != e && es_load_relaxed(&set[1]) != e) {
-			if (first)
-				es_store_release(&set[1], first);
-			es_store_release(&set[0], e);
-		}
+		remember(set, e);
 		value = es_hit(e, len);
 		if (value)
 			return value;
 	}
-	return lookup_careful(name, len, e);
+	return lookup_careful(name, len, e, env, v);
 }
 
+
+/* See lookup.h: every lookup way 0 of the hit cache did not settle. */
+const char *es_lookup_slow(const char *name)
+{
+	/* Acquire (environ, then view): as in lookup_careful. */
+	char **env = es_load_acquire(&environ);
+	const struct es_view *v = es_load_acquire(&es_current_view);
+	/* No view yet (only the empty one has no capacity): no writer has
+	 * adopted the environment, and ENV, loaded before the view, is not a
+	 * buffer of ours (a writer publishes a view before the environ that
+	 * points into it).  DESIGN §5.7. */
+	if (v->cap == 0) {
+		if (env == es_load_relaxed(&es_inherited_short_env)) /* relaxed: a hint */
+			return walk_short(name, env);
+		return es_inherited_lookup(env, name);
+	}
+	if (env >= v->slots && env <= v->top && v->top - env <= ES_SHORT_LIST)
+		return lookup_short(name, env);
+	return lookup_indexed(name, env, v);
+}

@@ -84,6 +84,37 @@ static inline int es_is_entry_name(const char *name, const struct es_name *e, si
 }
 #endif
 
+#ifdef ES_EXACT_READS
+static inline size_t es_name_length(const char *name)
+{
+	return strcspn(name, "=");
+}
+#else
+#define ES_ONES 0x0101010101010101ull
+
+/* Bytes of W that are zero flagged by their top bit.  The lowest flag is
+ * exact; the borrow may add false flags only above it. */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+	return (w - ES_ONES) & ~w & (ES_ONES << 7);
+}
+
+/* Length of NAME up to its first '=' or its end (see es_is_entry_name
+ * on reading whole words). */
+static inline size_t es_name_length(const char *name)
+{
+	uintptr_t at = (uintptr_t)name;
+	const es_word *p = (const es_word *)(at & ~(uintptr_t)7);
+	/* The bytes before NAME become 0xff, neither NUL nor '='. */
+	uint64_t w = *p | ((UINT64_C(1) << ((at & 7) * 8)) - 1), stop;
+
+	while (!(stop = zero_bytes(w) | zero_bytes(w ^ (ES_ONES * '='))))
+		w = *++p;
+	return (size_t)((const char *)p - name) + (size_t)__builtin_ctzll(stop) / 8;
+}
+
+#endif
+
 /*
  * Name pointer -> entry, filled by lookups that went through the index.
  * Programs look names up through the same few pointers (string literals,
@@ -154,8 +185,116 @@ static inline const char *es_cached_hit(const char *name, const struct es_name *
 	return NULL;
 }
 
-/* lookup.c: way 1 of the hit cache, then the index. */
-const char *es_lookup_indexed(const char *name);
+/*
+ * The walks' test: if S is "NAME=value", a pointer to its value, else
+ * NULL.  NAME is matched textually, as glibc does (a NAME containing '='
+ * matches a string that starts with NAME and has '=' after it).  The
+ * caller has seen S[0] == NAME[0], which is not NUL.  S is read only up
+ * to its terminator: each byte is read after the one before it matched a
+ * byte of NAME that is not NUL.
+ */
+static inline const char *es_walk_match(const char *s, const char *name)
+{
+	size_t i = 1;
+	while (name[i] && s[i] == name[i])
+		i++;
+	return !name[i] && s[i] == '=' ? s + i + 1 : NULL;
+}
+
+/*
+ * The walk: the value of the first entry of ENV (up to its NULL) naming
+ * NAME, as glibc's getenv finds it, or NULL.  *COUNT gets the number of
+ * entries read.
+ *
+ * Acquire on each slot: a walk must not read a later slot's older
+ * content after an earlier slot's newer content (DESIGN §5.4), and the
+ * string's bytes must be visible before they are compared (pairs with the
+ * release that stored the slot).  Complete on its own: every fallback
+ * ends here.
+ */
+static inline const char *es_walk(char **env, const char *name, size_t *count)
+{
+	const char first = name[0], *s, *value = NULL;
+	char **p = env;
+	/* Two entries a round: the loop's own cost is most of a miss. */
+	for (;; p += 2) {
+		if ((s = es_load_acquire(&p[0])) == NULL)
+			break;
+		if (s[0] == first && (value = es_walk_match(s, name)) != NULL)
+			break;
+		if ((s = es_load_acquire(&p[1])) == NULL) {
+			p++;
+			break;
+		}
+		if (s[0] == first && (value = es_walk_match(s, name)) != NULL) {
+			p++;
+			break;
+		}
+	}
+	*count = (size_t)(p - env);
+	return value;
+}
+
+/*
+ * The sum of the slot pointers in [P, TOP): a hint (lookup.c, all_vouched;
+ * inherited.c, the miss check), so the loads are relaxed or plain.
+ */
+#ifdef ES_EXACT_READS
+static inline uintptr_t es_sum_slots(char **p, char **top)
+{
+	uintptr_t a = 0, b = 0;
+	for (; top - p >= 2; p += 2) {
+		a += (uintptr_t)es_load_relaxed(&p[0]); /* relaxed: a hint, see above */
+		b += (uintptr_t)es_load_relaxed(&p[1]);
+	}
+	return p < top ? a + b + (uintptr_t)es_load_relaxed(p) : a + b;
+}
+#else
+/*
+ * Two slots per 16-byte aligned load.  This is the library's one plain
+ * read of memory a writer may be storing to, on purpose: every slot is an
+ * aligned 8-byte word inside the load, which x86_64 and aarch64 read
+ * whole, so each lane holds some value the slot really had, and the sum is
+ * only a hint (above).  Relaxed atomics would cost a load and an add per
+ * slot; this is most of what a miss costs.
+ */
+typedef uintptr_t es_slot_pair __attribute__((vector_size(16)));
+
+static inline uintptr_t es_sum_slots(char **p, char **top)
+{
+	uintptr_t sum = 0;
+	if (((uintptr_t)p & 15) && p < top)
+		sum += (uintptr_t)es_load_relaxed(p++); /* relaxed: a hint, see above */
+	es_slot_pair a = {0, 0}, b = {0, 0}, c = {0, 0}, d = {0, 0};
+	for (char **end = p + ((top - p) & ~(ptrdiff_t)7); p < end; p += 8) {
+		a += *(const es_slot_pair *)(void *)p;
+		b += *(const es_slot_pair *)(void *)(p + 2);
+		c += *(const es_slot_pair *)(void *)(p + 4);
+		d += *(const es_slot_pair *)(void *)(p + 6);
+	}
+	a += b + c + d;
+	sum += a[0] + a[1];
+	for (; p < top; p++)
+		sum += (uintptr_t)es_load_relaxed(p); /* relaxed: as above */
+	return sum;
+}
+#endif
+
+
+/* inherited.c: NAME's value in ENV, an environ value loaded before the
+ * caller saw that no writer has published a view yet (NAME is not
+ * empty).  O(1) once lookups have paid for an index of ENV; a walk
+ * before. */
+const char *es_inherited_lookup(char **env, const char *name);
+/* inherited.c: an environ array a miss found short (32 entries at most):
+ * lookups in it before the first write just walk (es_lookup_slow).  Only
+ * a hint, stored and loaded relaxed: a walk is right whatever the array
+ * holds now.  Never NULL once set. */
+extern char **es_inherited_short_env;
+
+/* lookup.c: way 1 of the hit cache, then the index, or before the first
+ * write es_inherited_lookup. */
+const char *es_lookup_slow(const char *name);
 
 /*
  * getenv, secure_getenv and getenv_r: the hit path inline, anything else
@@ -168,7 +307,7 @@ static inline const char *es_lookup(const char *name)
 	const char *value = es_cached_hit(name, es_load_acquire(&es_hit_cache_set(name)[0]));
 	if (__builtin_expect(value != NULL, 1))
 		return value;
-	return es_lookup_indexed(name);
+	return es_lookup_slow(name);
 }
 
 #endif

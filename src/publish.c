@@ -8,7 +8,10 @@
  * libc's internal getenv, a loop over environ, execve copying it - reads
  * only valid "NAME=value" strings up to a NULL, and sees every entry that
  * stays live for its whole walk at least once.  The proof is in
- * docs/DESIGN.md; each store below names the step it implements.
+ * docs/DESIGN.md (§3 the steps, §5 the proofs); the stores that carry
+ * its three facts say so:  F1 (nothing published dies) in publish_view,
+ * F2 (no NULL inside a published list) in es_remove and es_clear, F3
+ * (entries move only towards the NULL) in es_remove.
  *
  *   add:      slots[start-1] = s; then environ = &slots[start-1].
  *   replace:  slots[i] = s.
@@ -105,6 +108,10 @@ static void publish_view(struct es_view *v, struct es_slot_record *records, size
 	/* The old records are freed last: a child forked from a signal
 	 * handler that interrupted this must never inherit a freed pointer. */
 	struct es_slot_record *old_records = es_w.records;
+	/* F1: readers may still hold the old view, so it is never freed;
+	 * the chain keeps a pointer to its start, which leak checkers look
+	 * for. */
+	v->replaced = es_w.view;
 	es_w.view = v;
 	es_w.records = records;
 	es_w.start = start;
@@ -207,7 +214,16 @@ void es_note_initial_environment(void)
 	uintptr_t env = (uintptr_t)environ, frame = (uintptr_t)__builtin_frame_address(0);
 	/* The stack grows down on every target we support. */
 	if (env > frame)
-		initial_environ = env;
+		es_store_relaxed(&initial_environ, env); /* relaxed: see es_trusted_above */
+}
+
+/* See state.h. */
+uintptr_t es_trusted_above(void)
+{
+	/* Relaxed: stored once by the constructor; a reader that does not see
+	 * it yet trusts nothing, which is only slower. */
+	uintptr_t env = es_load_relaxed(&initial_environ);
+	return env ? env : UINTPTR_MAX;
 }
 
 /*
@@ -220,7 +236,7 @@ void es_note_initial_environment(void)
  */
 static int never_changes(const char *s, size_t len)
 {
-	if (initial_environ && (uintptr_t)s > initial_environ)
+	if ((uintptr_t)s > es_trusted_above())
 		return 1;
 	return es_is_interned(s, len);
 }
@@ -416,7 +432,9 @@ void es_remove(size_t i)
 		/* Move the front entry into the hole: it moves towards the NULL,
 		 * so a walker that has not reached the hole will find it there,
 		 * and one that has passed the hole saw it at the front.
-		 * Release: pairs with acquire walkers (DESIGN.md §5.4). */
+		 * Release: pairs with acquire walkers (DESIGN §3, remove;
+		 * §5.4).  F3: the front entry moves to a higher slot, written
+		 * before its old slot can be reused by a later add. */
 		struct es_slot_record moved = es_w.records[front];
 		es_store_release(&v->slots[i], (char *)moved.str);
 		es_w.records[i] = moved;
@@ -427,7 +445,8 @@ void es_remove(size_t i)
 	if (gone.owner && es_load_relaxed(&gone.owner->value) == gone.str)
 		set_value(gone.owner, NULL, 0);
 	es_w.start = front + 1;
-	/* Release: the moved entry is in the hole before the front advances. */
+	/* Release: the moved entry is in the hole before the front advances.
+	 * F2: the old front slot keeps its string; no NULL is written. */
 	publish_env(&v->slots[front + 1]);
 	digest_change((uintptr_t)gone.str, 0);
 	digest_change((uintptr_t)before, (uintptr_t)es_w.published);
@@ -445,6 +464,8 @@ void es_clear(void)
 		return;
 	}
 	es_w.start = es_w.view->cap;
-	publish_env(&es_w.view->slots[es_w.view->cap]); /* release: see es_add */
+	/* F2: an empty list is &slots[cap], the NULL that is always there;
+	 * no slot is cleared.  Release: see es_add. */
+	publish_env(&es_w.view->slots[es_w.view->cap]);
 	digest_recompute();
 }

@@ -49,6 +49,8 @@ struct es_view {
 	const char **shadow; /* which change on every write, off their line */
 	char **top;      /* &slots[cap], the NULL ending every live list;
 			  * kept so that a hit compares with one load */
+	struct es_view *replaced; /* writers only: the view this one replaced,
+				   * kept reachable (leak checkers) */
 	char gap[64];
 	char **env;          /* atomic: the environ value published with this view */
 	uint64_t digest;     /* atomic: sum of the live slots and of environ */
@@ -70,8 +72,9 @@ struct es_name {
 				 * program stored into environ), so readers
 				 * re-check its name */
 	unsigned seen;     /* writers only: last adoption pass that saw it */
-	uint64_t hash;     /* hash and len never change; len comes last so */
-	size_t len;        /* that the word before name is immutable too */
+	size_t len;        /* never changes; it comes last so that the word
+			    * before name is immutable too.  (The name's hash
+			    * is kept in the index cells, not here.) */
 	char name[];       /* NUL-terminated copy of the name */
 };
 
@@ -87,6 +90,8 @@ struct es_index_cell {
 struct es_index {
 	size_t mask;
 	size_t used;
+	struct es_index *replaced; /* writers only: the table this one replaced,
+				    * kept reachable (leak checkers) */
 	struct es_index_cell cells[];
 };
 
@@ -128,6 +133,10 @@ extern struct es_published es_pub;
 /* ---- writer state: only with the writer lock (es_lock) held ---- */
 extern struct es_writer_state es_w;
 
+/* check.c - with -DENVSAFE_DEBUG, abort() unless the writer state is
+ * consistent (lock held, at the end of a writer operation); else nothing. */
+void es_check_invariants(void);
+
 /* lock.c */
 void es_lock(void);
 void es_unlock(void);
@@ -155,6 +164,10 @@ static inline int es_names(const char *s, const char *name, size_t len)
 /* publish.c - the library's constructor: remember where the kernel put
  * the environment, before anything can change environ. */
 void es_note_initial_environment(void);
+/* Strings above this address were placed by the kernel at exec and are
+ * trusted never to change (DESIGN §6);
+ * UINTPTR_MAX until the constructor has noted it.  Readers and writers. */
+uintptr_t es_trusted_above(void);
 
 /* publish.c - writers (lock held).  Each returns 0, or -1 with errno
  * ENOMEM and nothing visible changed. */

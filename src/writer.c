@@ -40,6 +40,12 @@ int es_writer_end(int result)
 	int replaced = environ_was_replaced;
 	int err = result < 0 ? errno : saved_errno;
 
+	/* A failed operation may leave a program's own store into environ[i]
+	 * unadopted (the adoption is what failed), so only a success is held
+	 * to every invariant. */
+	if (result == 0)
+		es_check_invariants();
+
 	es_unlock();
 	if (replaced && es_observing())
 		es_observe(ES_OP_ENVIRON_REPLACED, NULL, 0, NULL);

@@ -166,7 +166,10 @@ static void exercise(struct trial t)
 		tap_ok(0, "%s: the counting trial (no failure injected) failed with status %d", t.what, count);
 		return;
 	}
-	if (!tap_ok(count >= 1, "%s: %d malloc call%s", t.what, count, count == 1 ? "" : "s"))
+	/* Entries and strings are packed into blocks (es_keep, src/alloc.c),
+	 * so an operation may find room and call malloc zero times; each
+	 * object's own failure is injected by fault-ops instead. */
+	if (!tap_ok(count >= 0, "%s: %d malloc call%s", t.what, count, count == 1 ? "" : "s"))
 		return;
 	t.count = count;
 	int failures = 0;

@@ -44,7 +44,7 @@ static char *static_env[] = { "IX_S1=static-one", "IX_S2=static-two", NULL };
 
 static void assigned_environ(void)
 {
-	char **heap;
+	static char **heap; /* static: reachable until exit, as a program's environ would be */
 
 	setenv("IX_BEFORE", "set-before-assignment", 1);
 	tap_ok(is("IX_BEFORE", "set-before-assignment"), "indexed variable found before environ is assigned");
