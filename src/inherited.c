@@ -151,7 +151,7 @@ static void account(char **env, size_t count, const char *value, struct es_inher
 {
 	if (!value && count <= ES_SHORT_INHERITED) {
 		/* A short environment: walks are cheaper than any index.
-		 * Relaxed: a hint, see short_env. */
+		 * Relaxed: a hint, see es_inherited_short_env in lookup.h. */
 		es_store_relaxed(&es_inherited_short_env, env);
 		return;
 	}

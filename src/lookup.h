@@ -1,7 +1,7 @@
 /*
  * lookup.h - getenv's hit path, inlined into each reader entry point
  * (getenv, secure_getenv, getenv_r) so that a hit makes no call at all.
- * Everything it does not settle goes to es_lookup_indexed (lookup.c).
+ * Everything it does not settle goes to es_lookup_slow (lookup.c).
  * The same rules as lookup.c: no lock, no allocation, no retry, only
  * memory that is never freed.
  */
@@ -169,7 +169,7 @@ static inline const char *es_hit(const struct es_name *e, size_t len)
 
 /*
  * The hit through a hit-cache cell holding E (read with acquire, pairing
- * with the release in es_lookup_indexed, which stored an entry it had
+ * with the release in remember (lookup.c), which stored an entry it had
  * itself acquired from the index, so E's name and len are seen
  * initialised): E's value if NAME is E's name and the hit holds, else
  * NULL.
