@@ -160,34 +160,38 @@ static void add_installed(struct installed *list, size_t *count, size_t max, con
 	it->machine = scan_machine_name(machine);
 }
 
-/* Every libenvsafe.so on this machine's usual library paths, the
- * configured LIBDIR and beside this envsafe, once per file. */
+/* Every libenvsafe on this machine's usual library paths, the configured
+ * LIBDIR and beside this envsafe, once per file: under its soname (all a
+ * runtime package installs) or as the development name (a symlink to the
+ * same file, which add_installed then counts once). */
 static size_t find_installed(struct installed *list, size_t max)
 {
+	static const char *const names[] = { ES_LIB_SONAME, "libenvsafe.so" };
+	static const char *const dirs[] = {
+		"/usr/local/lib", "/usr/local/lib/*", "/usr/local/lib64", "/usr/lib", "/usr/lib/*",
+		"/usr/lib64", "/lib", "/lib/*", "/lib64", "/usr/*-linux-*/lib",
+	};
 	size_t count = 0;
 	char path[PATH_MAX];
 	const char *self = es_self_dir();
-	if (*self) {
-		snprintf(path, sizeof path, "%s/libenvsafe.so", self);
+	for (size_t n = 0; n < sizeof names / sizeof *names; n++) {
+		if (*self) {
+			snprintf(path, sizeof path, "%s/%s", self, names[n]);
+			add_installed(list, &count, max, path);
+			snprintf(path, sizeof path, "%s/../lib/%s", self, names[n]);
+			add_installed(list, &count, max, path);
+		}
+		snprintf(path, sizeof path, "%s/%s", es_configured_libdir(), names[n]);
 		add_installed(list, &count, max, path);
-		snprintf(path, sizeof path, "%s/../lib/libenvsafe.so", self);
-		add_installed(list, &count, max, path);
-	}
-	snprintf(path, sizeof path, "%s/libenvsafe.so", es_configured_libdir());
-	add_installed(list, &count, max, path);
-	static const char *const patterns[] = {
-		"/usr/local/lib/libenvsafe.so", "/usr/local/lib/*/libenvsafe.so",
-		"/usr/local/lib64/libenvsafe.so", "/usr/lib/libenvsafe.so", "/usr/lib/*/libenvsafe.so",
-		"/usr/lib64/libenvsafe.so", "/lib/libenvsafe.so", "/lib/*/libenvsafe.so",
-		"/lib64/libenvsafe.so", "/usr/*-linux-*/lib/libenvsafe.so",
-	};
-	for (size_t p = 0; p < sizeof patterns / sizeof *patterns; p++) {
-		glob_t g;
-		if (glob(patterns[p], 0, NULL, &g) != 0)
-			continue;
-		for (size_t i = 0; i < g.gl_pathc; i++)
-			add_installed(list, &count, max, g.gl_pathv[i]);
-		globfree(&g);
+		for (size_t d = 0; d < sizeof dirs / sizeof *dirs; d++) {
+			glob_t g;
+			snprintf(path, sizeof path, "%s/%s", dirs[d], names[n]);
+			if (glob(path, 0, NULL, &g) != 0)
+				continue;
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				add_installed(list, &count, max, g.gl_pathv[i]);
+			globfree(&g);
+		}
 	}
 	return count;
 }
