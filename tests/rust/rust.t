@@ -15,6 +15,11 @@
 crate=$ES_SRC_DIR/bindings/rust
 out=$ES_BUILD_DIR/rust
 mkdir -p "$out" || bail "cannot create $out"
+# The crate is the protection under test, and its controls must crash:
+# cargo runs on the stock C library even on a machine that preloads
+# envsafe system-wide (tests/stock-run; the tests preload the library
+# themselves, through ENVSAFE_PRELOAD_LIBRARY, where they mean to).
+stock_run=$ES_SRC_DIR/tests/stock-run
 # Tests preload the library built by make, not one of their own.
 export ENVSAFE_PRELOAD_LIBRARY=$ES_BUILD_DIR/libenvsafe.so
 [ -f "$ENVSAFE_PRELOAD_LIBRARY" ] || bail "$ENVSAFE_PRELOAD_LIBRARY is missing: run make first"
@@ -28,7 +33,7 @@ run_crate() {
 	version=$(PATH=$path cargo --version 2>&1)
 	diag "$label toolchain: $version, $(PATH=$path rustc --version 2>&1)"
 	(cd "$crate" && PATH=$path CARGO_TARGET_DIR=$out/$label \
-		cargo test --offline -- --nocapture --test-threads=2) >"$log" 2>&1
+		"$stock_run" cargo test --offline -- --nocapture --test-threads=2) >"$log" 2>&1
 	rc=$?
 	while IFS= read -r line; do
 		case $line in
@@ -67,7 +72,7 @@ run_crate() {
 	# The example reproduces the seed incident in a child on libc's
 	# setenv, then survives it with envsafe.
 	(cd "$crate" && PATH=$path CARGO_TARGET_DIR=$out/$label \
-		cargo run --offline --quiet --example openssl_probe_race) >"$log.example" 2>&1
+		"$stock_run" cargo run --offline --quiet --example openssl_probe_race) >"$log.example" 2>&1
 	rc=$?
 	diag "$(sed "s/^/$label example: /" "$log.example")"
 	check "$label: example openssl_probe_race survives with envsafe" \
