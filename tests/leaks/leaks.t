@@ -28,7 +28,8 @@ under() {
 	if [ "$provider" = libenvsafe ]; then
 		run 300 env LD_PRELOAD="$lib" "$@"
 	else
-		run 300 "$@"
+		# Truly stock, even where /etc/ld.so.preload loads a library.
+		run 300 "$ES_SRC_DIR/tests/stock-run" "$@"
 	fi
 	grep -q "^provider=$provider\$" "$tap_tmp/out" || { rc=-1; echo "# did not run on $provider"; }
 }

@@ -21,8 +21,11 @@ is "all six functions are exported by a program that references only setenv (got
 	'[ "$exported" = "clearenv getenv putenv secure_getenv setenv unsetenv " ]'
 
 # run PROGRAM: one 1-second churn in a child; sets rc.
+# Through tests/stock-run: on a machine that preloads envsafe system-wide,
+# the preloaded copy would protect the controls and hide what the archive
+# alone does.
 run() {
-	capture "$T/$1" "$T/libplugin.so" 1
+	capture "$ES_SRC_DIR/tests/stock-run" "$T/$1" "$T/libplugin.so" 1
 }
 
 survived=0
